@@ -1,0 +1,55 @@
+<?php
+/**
+ * Registers every hook of the plugin in one place; the classes it wires know nothing of each other's hooks.
+ *
+ * @package CrmBridge
+ */
+
+declare( strict_types=1 );
+
+namespace CrmBridge;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The plugin's hook wiring.
+ */
+final class Plugin {
+
+	/**
+	 * Hooks the plugin into WordPress and WooCommerce.
+	 */
+	public static function boot(): void {
+		add_action( 'plugins_loaded', array( Schema::class, 'maybe_upgrade' ) );
+		add_action( 'init', array( self::class, 'load_textdomain' ) );
+		add_action( 'before_woocommerce_init', array( self::class, 'declare_woocommerce_compatibility' ) );
+		add_action( 'admin_menu', array( Admin\Page::class, 'register' ), 60 );
+		add_action( 'admin_enqueue_scripts', array( Admin\Page::class, 'enqueue' ) );
+		add_action( 'admin_notices', array( Admin\Page::class, 'notices' ) );
+		add_action( 'rest_api_init', array( Admin\HealthController::class, 'register' ) );
+	}
+
+	/**
+	 * Loads translations from languages/.
+	 */
+	public static function load_textdomain(): void {
+		load_plugin_textdomain( 'crm-bridge', false, dirname( plugin_basename( CRM_BRIDGE_FILE ) ) . '/languages' );
+	}
+
+	/**
+	 * Declares compatibility with WooCommerce's High-Performance Order Storage: the plugin only
+	 * touches orders through wc_get_order() and WC_Order.
+	 */
+	public static function declare_woocommerce_compatibility(): void {
+		if ( class_exists( \Automattic\WooCommerce\Utilities\FeaturesUtil::class ) ) {
+			\Automattic\WooCommerce\Utilities\FeaturesUtil::declare_compatibility( 'custom_order_tables', CRM_BRIDGE_FILE, true );
+		}
+	}
+
+	/**
+	 * True when WooCommerce is loaded.
+	 */
+	public static function woocommerce_active(): bool {
+		return class_exists( 'WooCommerce' ) && function_exists( 'wc_get_order' );
+	}
+}

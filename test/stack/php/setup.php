@@ -1,0 +1,48 @@
+<?php
+/**
+ * Installs WordPress non-interactively and activates the given plugins; safe to run again.
+ * Usage: php setup.php <wordpress dir> <site url> <admin password> <plugin file>...
+ *
+ * @package CrmBridgeStack
+ */
+
+[ , $crm_bridge_dir, $crm_bridge_url, $crm_bridge_password ] = $argv;
+$crm_bridge_plugins = array_slice( $argv, 4 );
+
+$crm_bridge_host        = (string) parse_url( $crm_bridge_url, PHP_URL_HOST ) . ':' . (string) parse_url( $crm_bridge_url, PHP_URL_PORT );
+$_SERVER['HTTP_HOST']   = $crm_bridge_host;
+$_SERVER['SERVER_NAME'] = (string) parse_url( $crm_bridge_url, PHP_URL_HOST );
+$_SERVER['REQUEST_URI'] = '/';
+
+define( 'WP_INSTALLING', true );
+require $crm_bridge_dir . '/wp-load.php';
+require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+require_once ABSPATH . 'wp-admin/includes/plugin.php';
+
+if ( ! is_blog_installed() ) {
+	$crm_bridge_result = wp_install( 'CRM Bridge Shop', 'admin', 'admin@shop.test', false, '', wp_slash( $crm_bridge_password ) );
+	if ( is_wp_error( $crm_bridge_result ) ) {
+		fwrite( STDERR, $crm_bridge_result->get_error_message() . "\n" );
+		exit( 1 );
+	}
+} else {
+	wp_set_password( $crm_bridge_password, 1 );
+}
+
+update_option( 'permalink_structure', '/%postname%/' );
+update_option( 'blogdescription', 'A shop connected to its CRM' );
+flush_rewrite_rules( true );
+
+foreach ( $crm_bridge_plugins as $crm_bridge_plugin ) {
+	$crm_bridge_result = activate_plugin( $crm_bridge_plugin, '', false, false );
+	if ( is_wp_error( $crm_bridge_result ) ) {
+		fwrite( STDERR, "activating $crm_bridge_plugin failed: " . $crm_bridge_result->get_error_message() . "\n" );
+		exit( 1 );
+	}
+}
+echo wp_json_encode(
+	array(
+		'wp_version'     => get_bloginfo( 'version' ),
+		'active_plugins' => get_option( 'active_plugins' ),
+	)
+), "\n";

@@ -1,0 +1,88 @@
+// The local stack as one unit: a private MariaDB and one or more WordPress sites with the plugin
+// active. up() is idempotent and recovers after a crash; down() stops only the processes it started.
+import { existsSync, mkdirSync, readFileSync, writeFileSync, openSync, closeSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { stackDir } from './paths.ts';
+import { startMariaDb, stopMariaDb, type MariaDbState } from './mariadb.ts';
+import { startSite, stopSite, type SiteState, type WpVersion, WP_VERSIONS } from './wordpress.ts';
+import { ensureDebianPackages, ownsProcess, sleep, StackError } from './system.ts';
+
+export const DEBIAN_PACKAGES = ['mariadb-server', 'mariadb-client', 'php-cli', 'php-mysql', 'php-curl', 'php-xml', 'php-mbstring', 'php-intl', 'wordpress', 'unzip'];
+
+export interface StackState {
+  name: string;
+  dir: string;
+  mariadb: MariaDbState;
+  sites: Partial<Record<WpVersion, SiteState>>;
+}
+
+export interface UpOptions {
+  name: string;
+  versions: WpVersion[];
+  /** Extra wp-config.php constants (for example the encryption key shared with the sidecar). */
+  configExtra?: Record<string, string>;
+}
+
+const stateFile = (dir: string): string => join(dir, 'state.json');
+
+export function readState(name: string): StackState | undefined {
+  const file = stateFile(stackDir(name));
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StackState) : undefined;
+}
+
+export async function up(opts: UpOptions): Promise<StackState> {
+  for (const v of opts.versions) {
+    if (!WP_VERSIONS.includes(v)) throw new StackError(`unknown WordPress version ${v}; known: ${WP_VERSIONS.join(', ')}`, 2);
+  }
+  ensureDebianPackages(DEBIAN_PACKAGES);
+  const dir = stackDir(opts.name);
+  mkdirSync(dir, { recursive: true });
+  return withLock(dir, async () => {
+    const previous = readState(opts.name);
+    const mariadb = await startMariaDb(join(dir, 'mariadb'), previous?.mariadb, previous?.mariadb.password ?? randomBytes(16).toString('hex'));
+    const state: StackState = { name: opts.name, dir, mariadb, sites: { ...previous?.sites } };
+    writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
+    for (const version of opts.versions) {
+      state.sites[version] = await startSite(dir, version, mariadb, previous?.sites?.[version], { configExtra: opts.configExtra });
+      writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
+    }
+    return state;
+  });
+}
+
+export async function down(name: string): Promise<void> {
+  const dir = stackDir(name);
+  const state = readState(name);
+  if (!state) return;
+  await withLock(dir, async () => {
+    for (const site of Object.values(state.sites)) await stopSite(site);
+    await stopMariaDb(state.mariadb);
+  });
+}
+
+/** One up/down at a time per stack directory; a lock left by a dead process is taken over. */
+async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(dir, 'lock');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      writeFileSync(lock, String(process.pid));
+      break;
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8') || 0);
+      if (!holder || !ownsProcess(holder, 'node')) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new StackError(`stack ${dir} is locked by process ${holder}`);
+      await sleep(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}

@@ -1,0 +1,172 @@
+// A WordPress site of the stack: a private copy of a real release (Debian's 6.1 package, or 6.5 from
+// the Playground builds), its wp-config.php, PHP's built-in server on loopback, and the plugins activated.
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, lstatSync, readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ROOT } from './paths.ts';
+import type { MariaDbState } from './mariadb.ts';
+import { createDatabase } from './mariadb.ts';
+import { freePort, ownsProcess, run, startDaemon, stopProcess, waitFor, StackError } from './system.ts';
+
+export const WP_VERSIONS = ['6.1', '6.5'] as const;
+export type WpVersion = (typeof WP_VERSIONS)[number];
+
+export interface SiteState {
+  version: WpVersion;
+  pid: number;
+  port: number;
+  url: string;
+  dir: string;
+  database: string;
+  tablePrefix: string;
+  adminUser: string;
+  adminPassword: string;
+  debugLog: string;
+  mailDir: string;
+}
+
+export const PLUGINS = ['woocommerce/woocommerce.php', 'crm-bridge/crm-bridge.php'];
+
+/** Copies the WordPress release into dir, once. */
+function installCode(version: WpVersion, dir: string): void {
+  if (existsSync(join(dir, 'wp-includes', 'version.php'))) return;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  if (version === '6.1') {
+    // Debian's package keeps a few files as symlinks into /usr/share/javascript and friends: copy their targets.
+    cpSync('/usr/share/wordpress', dir, { recursive: true, dereference: true });
+  } else {
+    const require = createRequire(import.meta.url);
+    const pkg = dirname(require.resolve('@wp-playground/wordpress-builds/package.json'));
+    run('unzip', ['-q', '-o', join(pkg, 'src', 'wordpress', 'wp-6.5.zip'), '-d', dir]);
+    cpSync(join(pkg, 'public', 'wp-6.5'), dir, { recursive: true });
+  }
+  rmSync(join(dir, 'wp-config.php'), { force: true });
+}
+
+/** Links the plugin under test and the WooCommerce stand-in into wp-content, and the mail catcher. */
+function linkPlugins(dir: string): void {
+  const plugins = join(dir, 'wp-content', 'plugins');
+  mkdirSync(plugins, { recursive: true });
+  const links: Record<string, string> = {
+    'crm-bridge': join(ROOT, 'plugin'),
+    woocommerce: join(ROOT, 'test', 'woocommerce-standin'),
+  };
+  for (const [name, target] of Object.entries(links)) {
+    const link = join(plugins, name);
+    if (existsSync(link) || isSymlink(link)) {
+      if (isSymlink(link) && readlinkSync(link) === target) continue;
+      rmSync(link, { recursive: true, force: true });
+    }
+    symlinkSync(target, link);
+  }
+  const mu = join(dir, 'wp-content', 'mu-plugins');
+  mkdirSync(mu, { recursive: true });
+  copyFileSync(join(ROOT, 'test', 'stack', 'php', 'stack-mail.php'), join(mu, 'crm-bridge-stack-mail.php'));
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function writeConfig(site: SiteState, db: MariaDbState, extra: Record<string, string>): void {
+  const salt = (): string => randomBytes(32).toString('base64');
+  const php = (v: string): string => `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  const constants: Record<string, string | boolean> = {
+    DB_NAME: site.database,
+    DB_USER: db.user,
+    DB_PASSWORD: db.password,
+    DB_HOST: `127.0.0.1:${db.port}`,
+    DB_CHARSET: 'utf8mb4',
+    DB_COLLATE: '',
+    WP_HOME: site.url,
+    WP_SITEURL: site.url,
+    WP_DEBUG: true,
+    WP_DEBUG_LOG: site.debugLog,
+    WP_DEBUG_DISPLAY: false,
+    SCRIPT_DEBUG: false,
+    WP_ENVIRONMENT_TYPE: 'local',
+    DISABLE_WP_CRON: true,
+    AUTOMATIC_UPDATER_DISABLED: true,
+    WP_AUTO_UPDATE_CORE: false,
+    WP_HTTP_BLOCK_EXTERNAL: true,
+    FS_METHOD: 'direct',
+    CRM_BRIDGE_STACK_MAIL_DIR: site.mailDir,
+    ...extra,
+  };
+  for (const key of ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT']) {
+    constants[key] = salt();
+  }
+  const lines = Object.entries(constants).map(([k, v]) => `define( '${k}', ${typeof v === 'boolean' ? String(v) : php(v)} );`);
+  writeFileSync(
+    join(site.dir, 'wp-config.php'),
+    `<?php\n// Written by the CRM Bridge local stack; rewritten on every start.\n${lines.join('\n')}\n$table_prefix = ${php(site.tablePrefix)};\nif ( ! defined( 'ABSPATH' ) ) {\n\tdefine( 'ABSPATH', __DIR__ . '/' );\n}\nrequire_once ABSPATH . 'wp-settings.php';\n`,
+  );
+}
+
+/** Brings a site up (or adopts the running one) with the plugins active. */
+export async function startSite(
+  stackDir: string,
+  version: WpVersion,
+  db: MariaDbState,
+  previous: SiteState | undefined,
+  opts: { configExtra?: Record<string, string> } = {},
+): Promise<SiteState> {
+  const name = `wp${version.replace('.', '')}`;
+  const dir = join(stackDir, name);
+  if (previous && ownsProcess(previous.pid, dir) && (await responds(previous.url))) {
+    return previous;
+  }
+  if (previous) await stopProcess(previous.pid, dir);
+
+  installCode(version, dir);
+  linkPlugins(dir);
+  const port = await freePort(previous?.port);
+  const site: SiteState = {
+    version,
+    pid: 0,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    database: name,
+    tablePrefix: 'wp_',
+    adminUser: 'admin',
+    adminPassword: previous?.adminPassword ?? randomBytes(12).toString('base64url'),
+    debugLog: join(stackDir, `${name}-debug.log`),
+    mailDir: join(stackDir, `${name}-mail`),
+  };
+  await createDatabase(db, site.database);
+  writeConfig(site, db, opts.configExtra ?? {});
+
+  const setup = run('php', [join(ROOT, 'test', 'stack', 'php', 'setup.php'), dir, site.url, site.adminPassword, ...PLUGINS]);
+  const report = JSON.parse(setup.trim().split('\n').pop() ?? '{}') as { active_plugins?: string[] };
+  const inactive = PLUGINS.filter((p) => !report.active_plugins?.includes(p));
+  if (inactive.length > 0) throw new StackError(`plugins not active after setup: ${inactive.join(', ')}\n${setup}`);
+
+  site.pid = startDaemon(
+    'php',
+    ['-d', 'memory_limit=256M', '-d', 'display_errors=0', '-d', 'log_errors=1', '-S', `127.0.0.1:${port}`, '-t', dir, join(ROOT, 'test', 'stack', 'php', 'router.php')],
+    join(stackDir, `${name}-server.log`),
+    { env: { ...process.env, PHP_CLI_SERVER_WORKERS: '6' }, cwd: dir },
+  );
+  await waitFor(`WordPress ${version} at ${site.url}`, () => responds(site.url), 60_000);
+  return site;
+}
+
+export async function stopSite(site: SiteState | undefined): Promise<void> {
+  if (site) await stopProcess(site.pid, site.dir);
+}
+
+async function responds(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/wp-json/`, { signal: AbortSignal.timeout(5000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,114 @@
+<?php
+/**
+ * Mirrors: plugins/woocommerce/includes/wc-order-functions.php (wc_get_order, wc_get_orders,
+ * wc_get_order_statuses with the `wc_order_statuses` filter, wc_get_order_status_name,
+ * wc_get_order_notes) and plugins/woocommerce/includes/wc-formatting-functions.php (wc_format_decimal).
+ *
+ * @package WooCommerceStandin
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * All order statuses, keyed with the `wc-` prefix.
+ *
+ * @return array<string,string>
+ */
+function wc_get_order_statuses() {
+	$order_statuses = array(
+		'wc-pending'    => _x( 'Pending payment', 'Order status', 'woocommerce' ),
+		'wc-processing' => _x( 'Processing', 'Order status', 'woocommerce' ),
+		'wc-on-hold'    => _x( 'On hold', 'Order status', 'woocommerce' ),
+		'wc-completed'  => _x( 'Completed', 'Order status', 'woocommerce' ),
+		'wc-cancelled'  => _x( 'Cancelled', 'Order status', 'woocommerce' ),
+		'wc-refunded'   => _x( 'Refunded', 'Order status', 'woocommerce' ),
+		'wc-failed'     => _x( 'Failed', 'Order status', 'woocommerce' ),
+	);
+	return apply_filters( 'wc_order_statuses', $order_statuses );
+}
+
+/**
+ * Human name of a status.
+ *
+ * @param string $status Status, with or without `wc-`.
+ * @return string
+ */
+function wc_get_order_status_name( $status ) {
+	$statuses = wc_get_order_statuses();
+	$status   = 'wc-' === substr( $status, 0, 3 ) ? substr( $status, 3 ) : $status;
+	return $statuses[ 'wc-' . $status ] ?? $status;
+}
+
+/**
+ * The order, or false when there is none.
+ *
+ * @param mixed $the_order Id or order.
+ * @return WC_Order|false
+ */
+function wc_get_order( $the_order = false ) {
+	if ( ! did_action( 'woocommerce_after_register_post_type' ) ) {
+		_doing_it_wrong( __FUNCTION__, 'wc_get_order should not be called before post types are registered (woocommerce_after_register_post_type action)', '2.5' );
+		return false;
+	}
+	try {
+		$order = new WC_Order( $the_order instanceof WC_Order ? $the_order->get_id() : $the_order );
+		return $order->get_id() ? $order : false;
+	} catch ( Exception $e ) {
+		return false;
+	}
+}
+
+/**
+ * Orders matching the arguments (status, meta_key/meta_value, limit, offset, orderby, order, return).
+ *
+ * @param array $args Query arguments.
+ * @return WC_Order[]|int[]
+ */
+function wc_get_orders( $args ) {
+	$ids = WC_Order_Store::query_ids( (array) $args );
+	if ( isset( $args['return'] ) && 'ids' === $args['return'] ) {
+		return $ids;
+	}
+	return array_values( array_filter( array_map( 'wc_get_order', $ids ) ) );
+}
+
+/**
+ * Notes of an order, newest first, as objects like WooCommerce's.
+ *
+ * @param array $args order_id.
+ * @return stdClass[]
+ */
+function wc_get_order_notes( $args ) {
+	$comments = get_comments(
+		array(
+			'post_id' => (int) $args['order_id'],
+			'type'    => 'order_note',
+			'orderby' => 'comment_ID',
+			'order'   => 'DESC',
+		)
+	);
+	return array_map(
+		static fn( $c ) => (object) array(
+			'id'            => (int) $c->comment_ID,
+			'date_created'  => new WC_DateTime( $c->comment_date_gmt, new DateTimeZone( 'UTC' ) ),
+			'content'       => $c->comment_content,
+			'customer_note' => (bool) get_comment_meta( $c->comment_ID, 'is_customer_note', true ),
+			'added_by'      => $c->comment_author,
+		),
+		$comments
+	);
+}
+
+/**
+ * Decimal formatting (no rounding, dot separator).
+ *
+ * @param mixed $number Number.
+ * @return string
+ */
+function wc_format_decimal( $number ) {
+	$number = (string) $number;
+	if ( '' === $number ) {
+		return '0';
+	}
+	return (string) ( 0 + $number );
+}
