@@ -58,6 +58,6 @@ spl_autoload_register(
 	}
 );
 
-register_activation_hook( __FILE__, array( \CrmBridge\Schema::class, 'install' ) );
+register_activation_hook( __FILE__, array( \CrmBridge\Plugin::class, 'activate' ) );
 
 \CrmBridge\Plugin::boot();

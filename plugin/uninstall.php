@@ -15,8 +15,10 @@ if ( ! get_option( 'crm_bridge_delete_data_on_uninstall', false ) ) {
 }
 
 require_once __DIR__ . '/src/Schema.php';
+require_once __DIR__ . '/src/Roles.php';
 
 \CrmBridge\Schema::drop();
+\CrmBridge\Roles::uninstall();
 
 global $wpdb;
 $crm_bridge_options = $wpdb->get_col( $wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( 'crm_bridge_' ) . '%' ) );

@@ -30,6 +30,14 @@ final class Plugin {
 	}
 
 	/**
+	 * Activation: tables and the sidecar's role.
+	 */
+	public static function activate(): void {
+		Schema::install();
+		Roles::install();
+	}
+
+	/**
 	 * Loads translations from languages/.
 	 */
 	public static function load_textdomain(): void {

@@ -22,6 +22,8 @@ export interface SiteState {
   tablePrefix: string;
   adminUser: string;
   adminPassword: string;
+  sidecarUser: string;
+  sidecarAppPassword: string;
   debugLog: string;
   mailDir: string;
 }
@@ -137,6 +139,8 @@ export async function startSite(
     tablePrefix: 'wp_',
     adminUser: 'admin',
     adminPassword: previous?.adminPassword ?? randomBytes(12).toString('base64url'),
+    sidecarUser: '',
+    sidecarAppPassword: '',
     debugLog: join(stackDir, `${name}-debug.log`),
     mailDir: join(stackDir, `${name}-mail`),
   };
@@ -144,7 +148,9 @@ export async function startSite(
   writeConfig(site, db, opts.configExtra ?? {});
 
   const setup = run('php', [join(ROOT, 'test', 'stack', 'php', 'setup.php'), dir, site.url, site.adminPassword, ...PLUGINS]);
-  const report = JSON.parse(setup.trim().split('\n').pop() ?? '{}') as { active_plugins?: string[] };
+  const report = JSON.parse(setup.trim().split('\n').pop() ?? '{}') as { active_plugins?: string[]; sidecar_user: string; sidecar_app_password: string };
+  site.sidecarUser = report.sidecar_user;
+  site.sidecarAppPassword = report.sidecar_app_password;
   const inactive = PLUGINS.filter((p) => !report.active_plugins?.includes(p));
   if (inactive.length > 0) throw new StackError(`plugins not active after setup: ${inactive.join(', ')}\n${setup}`);
 

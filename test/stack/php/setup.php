@@ -40,9 +40,31 @@ foreach ( $crm_bridge_plugins as $crm_bridge_plugin ) {
 		exit( 1 );
 	}
 }
+// The sidecar's own user, with the plugin's least-privilege role and a fresh Application Password.
+$crm_bridge_sidecar = get_user_by( 'login', 'crm-bridge-sidecar' );
+if ( ! $crm_bridge_sidecar ) {
+	$crm_bridge_sidecar_id = wp_insert_user(
+		array(
+			'user_login' => 'crm-bridge-sidecar',
+			'user_pass'  => wp_generate_password( 32 ),
+			'user_email' => 'sidecar@shop.test',
+			'role'       => 'crm_bridge_sidecar',
+		)
+	);
+	$crm_bridge_sidecar    = get_user_by( 'id', $crm_bridge_sidecar_id );
+}
+foreach ( WP_Application_Passwords::get_user_application_passwords( $crm_bridge_sidecar->ID ) as $crm_bridge_item ) {
+	if ( 'CRM Bridge sidecar (local stack)' === $crm_bridge_item['name'] ) {
+		WP_Application_Passwords::delete_application_password( $crm_bridge_sidecar->ID, $crm_bridge_item['uuid'] );
+	}
+}
+[ $crm_bridge_app_password ] = WP_Application_Passwords::create_new_application_password( $crm_bridge_sidecar->ID, array( 'name' => 'CRM Bridge sidecar (local stack)' ) );
+
 echo wp_json_encode(
 	array(
-		'wp_version'     => get_bloginfo( 'version' ),
-		'active_plugins' => get_option( 'active_plugins' ),
+		'wp_version'           => get_bloginfo( 'version' ),
+		'active_plugins'       => get_option( 'active_plugins' ),
+		'sidecar_user'         => 'crm-bridge-sidecar',
+		'sidecar_app_password' => $crm_bridge_app_password,
 	)
 ), "\n";

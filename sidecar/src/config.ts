@@ -1,0 +1,81 @@
+// The sidecar's environment, validated once at start: only what it needs to reach WordPress.
+// Everything else (CRM connection, secrets, retries) is read from the settings page via wp_options.
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const databaseUrl = z
+  .string({ error: 'is required (mysql://user:password@host:port/database)' })
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'mysql:' || u.protocol === 'mariadb:') && u.pathname.length > 1;
+    } catch {
+      return false;
+    }
+  }, 'must look like mysql://user:password@host:port/database');
+
+const httpUrl = z
+  .string({ error: 'is required (http(s)://host[:port])' })
+  .refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+export const configSchema = z.object({
+  CRM_BRIDGE_DATABASE_URL: databaseUrl,
+  CRM_BRIDGE_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores, like $table_prefix in wp-config.php')
+    .default('wp_'),
+  CRM_BRIDGE_WORDPRESS_URL: httpUrl,
+  CRM_BRIDGE_WP_USER: z.string({ error: 'is required (the sidecar user’s login)' }).min(1, 'must not be empty'),
+  CRM_BRIDGE_WP_APP_PASSWORD: z
+    .string({ error: 'is required (an Application Password of the sidecar user)' })
+    .min(16, 'must be an Application Password (24 characters, spaces allowed)'),
+  CRM_BRIDGE_HTTP_HOST: z.string().default('127.0.0.1'),
+  CRM_BRIDGE_HTTP_PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a whole number').min(0).max(65535, 'must be a port number (0-65535)').default(9464),
+  CRM_BRIDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CRM_BRIDGE_WORKER_ID: z
+    .string()
+    .max(64, 'must be at most 64 characters')
+    .default(() => `${hostname()}-${process.pid}`.slice(0, 64)),
+  CRM_BRIDGE_HEARTBEAT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(5),
+});
+
+export type Env = z.infer<typeof configSchema>;
+
+export interface Config {
+  database: { url: string; tablePrefix: string };
+  wordpress: { url: string; user: string; appPassword: string };
+  http: { host: string; port: number };
+  logLevel: Env['CRM_BRIDGE_LOG_LEVEL'];
+  workerId: string;
+  heartbeatMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError with one line per wrong or missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    database: { url: e.CRM_BRIDGE_DATABASE_URL, tablePrefix: e.CRM_BRIDGE_TABLE_PREFIX },
+    wordpress: { url: e.CRM_BRIDGE_WORDPRESS_URL.replace(/\/+$/, ''), user: e.CRM_BRIDGE_WP_USER, appPassword: e.CRM_BRIDGE_WP_APP_PASSWORD },
+    http: { host: e.CRM_BRIDGE_HTTP_HOST, port: e.CRM_BRIDGE_HTTP_PORT },
+    logLevel: e.CRM_BRIDGE_LOG_LEVEL,
+    workerId: e.CRM_BRIDGE_WORKER_ID,
+    heartbeatMs: e.CRM_BRIDGE_HEARTBEAT_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,26 @@
+// Refuses to work against a plugin schema this sidecar was not written for.
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Schema versions of plugin/src/Schema.php this sidecar understands. */
+export const KNOWN_SCHEMA_VERSIONS = [1] as const;
+export const SCHEMA_VERSION_OPTION = 'crm_bridge_schema_version';
+
+export class SchemaVersionError extends Error {
+  constructor(readonly found: number | null) {
+    super(
+      found === null
+        ? `the CRM Bridge plugin's tables are not installed (no ${SCHEMA_VERSION_OPTION} option): activate the plugin in WordPress first`
+        : `the database has CRM Bridge schema version ${found}; this sidecar knows ${KNOWN_SCHEMA_VERSIONS.join(', ')}: run the sidecar release that matches the plugin`,
+    );
+    this.name = 'SchemaVersionError';
+  }
+}
+
+/** Reads the installed version; throws SchemaVersionError when it is missing or unknown. */
+export async function checkSchemaVersion(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('options').select('option_value').where('option_name', '=', SCHEMA_VERSION_OPTION).executeTakeFirst();
+  const found = row ? Number(row.option_value) : null;
+  if (found === null || !(KNOWN_SCHEMA_VERSIONS as readonly number[]).includes(found)) throw new SchemaVersionError(found);
+  return found;
+}

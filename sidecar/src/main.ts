@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Wiring only: config → database → schema check → workers → http server → shutdown.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from './config.js';
+import { connect } from './db/connection.js';
+import { checkSchemaVersion, SchemaVersionError } from './db/checkSchemaVersion.js';
+import { removeHeartbeat } from './db/removeHeartbeat.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createApp, listen } from './http/server.js';
+import { runHeartbeat } from './heartbeat.js';
+import { systemClock } from './clock.js';
+import { VERSION } from './version.js';
+
+export const EXIT_CONFIG = 2;
+export const EXIT_SCHEMA = 3;
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`crm-bridge: ${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel, config.workerId);
+  const metrics = createMetrics();
+  const shutdown = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      log.info({ signal: sig }, 'shutting down');
+      shutdown.abort();
+    });
+  }
+
+  const database = connect(config.database.url, config.database.tablePrefix);
+  // Wait for the database rather than crash-looping; an unknown schema is final.
+  for (;;) {
+    try {
+      const version = await checkSchemaVersion(database.db);
+      log.info({ schemaVersion: version, version: VERSION }, 'database schema known');
+      break;
+    } catch (err) {
+      if (err instanceof SchemaVersionError) {
+        log.fatal({ found: err.found }, err.message);
+        await database.destroy();
+        return EXIT_SCHEMA;
+      }
+      log.warn({ err: (err as Error).message }, 'database not reachable yet, retrying');
+      await systemClock.sleep(2000, shutdown.signal);
+      if (shutdown.signal.aborted) {
+        await database.destroy();
+        return 0;
+      }
+    }
+  }
+
+  const readiness = {
+    check: async (): Promise<string | null> => {
+      try {
+        await checkSchemaVersion(database.db);
+        return shutdown.signal.aborted ? 'shutting down' : null;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  };
+  const server = await listen(createApp(metrics, readiness, VERSION), config.http.host, config.http.port);
+  const address = server.address() as AddressInfo;
+  log.info({ host: address.address, port: address.port }, 'http listening');
+
+  const loops = [
+    runHeartbeat({ db: database.db, workerId: config.workerId, version: VERSION, intervalMs: config.heartbeatMs, clock: systemClock, log, metrics, signal: shutdown.signal }),
+  ];
+
+  if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');
+  await Promise.allSettled(loops);
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await removeHeartbeat(database.db, config.workerId).catch((err: unknown) => log.warn({ err }, 'heartbeat row not removed'));
+  await database.destroy();
+  log.info('stopped');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`crm-bridge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

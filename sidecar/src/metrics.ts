@@ -1,0 +1,15 @@
+// Prometheus metrics of this process, served on /metrics.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'crm_bridge_sidecar_' });
+  return {
+    registry,
+    ready: new Gauge({ name: 'crm_bridge_ready', help: '1 when the database is reachable and its schema is known', registers: [registry] }),
+    heartbeats: new Counter({ name: 'crm_bridge_heartbeats_total', help: 'Heartbeat rows written', registers: [registry] }),
+    heartbeatFailures: new Counter({ name: 'crm_bridge_heartbeat_failures_total', help: 'Heartbeats that could not be written', registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
