@@ -55,10 +55,11 @@ final class Schema {
 	}
 
 	/**
-	 * Runs install() after a plugin update changed the schema version.
+	 * Runs install() after a plugin update raised the schema version. A newer schema (the plugin
+	 * was downgraded) is left alone: the sidecar refuses versions it does not know.
 	 */
 	public static function maybe_upgrade(): void {
-		if ( (int) get_option( self::VERSION_OPTION, 0 ) !== self::VERSION ) {
+		if ( (int) get_option( self::VERSION_OPTION, 0 ) < self::VERSION ) {
 			self::install();
 		}
 	}

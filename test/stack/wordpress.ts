@@ -47,14 +47,20 @@ function installCode(version: WpVersion, dir: string): void {
   rmSync(join(dir, 'wp-config.php'), { force: true });
 }
 
-/** Links the plugin under test and the WooCommerce stand-in into wp-content, and the mail catcher. */
-function linkPlugins(dir: string): void {
+/**
+ * Links the WooCommerce stand-in and the plugin under test into wp-content (or unpacks the plugin
+ * from its release zip, as wp-admin's upload would), and adds the mail catcher.
+ */
+function linkPlugins(dir: string, pluginZip: string | undefined): void {
   const plugins = join(dir, 'wp-content', 'plugins');
   mkdirSync(plugins, { recursive: true });
-  const links: Record<string, string> = {
-    'crm-bridge': join(ROOT, 'plugin'),
-    woocommerce: join(ROOT, 'test', 'woocommerce-standin'),
-  };
+  const links: Record<string, string> = { woocommerce: join(ROOT, 'test', 'woocommerce-standin') };
+  if (pluginZip) {
+    rmSync(join(plugins, 'crm-bridge'), { recursive: true, force: true });
+    run('unzip', ['-q', '-o', pluginZip, '-d', plugins]);
+  } else {
+    links['crm-bridge'] = join(ROOT, 'plugin');
+  }
   for (const [name, target] of Object.entries(links)) {
     const link = join(plugins, name);
     if (existsSync(link) || isSymlink(link)) {
@@ -117,9 +123,9 @@ export async function startSite(
   version: WpVersion,
   db: MariaDbState,
   previous: SiteState | undefined,
-  opts: { configExtra?: Record<string, string> } = {},
+  opts: { configExtra?: Record<string, string>; name?: string; pluginZip?: string } = {},
 ): Promise<SiteState> {
-  const name = `wp${version.replace('.', '')}`;
+  const name = opts.name ?? `wp${version.replace('.', '')}`;
   const dir = join(stackDir, name);
   if (previous && ownsProcess(previous.pid, dir) && (await responds(previous.url))) {
     return previous;
@@ -127,7 +133,7 @@ export async function startSite(
   if (previous) await stopProcess(previous.pid, dir);
 
   installCode(version, dir);
-  linkPlugins(dir);
+  linkPlugins(dir, opts.pluginZip);
   const port = await freePort(previous?.port);
   const site: SiteState = {
     version,

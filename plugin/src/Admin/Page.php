@@ -59,8 +59,13 @@ final class Page {
 			return;
 		}
 		$asset = require $asset_file;
+		// WordPress registers react-jsx-runtime from 6.6 on; older releases get the plugin's small fallback.
+		if ( ! wp_script_is( 'react-jsx-runtime', 'registered' ) ) {
+			wp_register_script( 'react-jsx-runtime', plugins_url( 'assets/react-jsx-runtime.js', CRM_BRIDGE_FILE ), array( 'react' ), CRM_BRIDGE_VERSION, true );
+		}
 		wp_enqueue_script( 'crm-bridge-admin', plugins_url( 'build/index.js', CRM_BRIDGE_FILE ), $asset['dependencies'], $asset['version'], true );
 		wp_set_script_translations( 'crm-bridge-admin', 'crm-bridge', CRM_BRIDGE_DIR . '/languages' );
+		wp_enqueue_style( 'wp-components' );
 		if ( is_readable( CRM_BRIDGE_DIR . '/build/index.css' ) ) {
 			wp_enqueue_style( 'crm-bridge-admin', plugins_url( 'build/index.css', CRM_BRIDGE_FILE ), array( 'wp-components' ), $asset['version'] );
 		}

@@ -1,7 +1,10 @@
 // The kysely instance over a mysql2 pool, with WordPress's table prefix added to every table name.
 import { Kysely, MysqlDialect, OperationNodeTransformer, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow, type TableNode } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
-import type { Database } from './schema.js';
+import { tables, type Database } from './schema.js';
+
+/** Every table name the sidecar may query; anything else in a TableNode is an alias and stays as it is. */
+const KNOWN_TABLES: ReadonlySet<string> = new Set([...Object.keys(tables), 'options']);
 
 class PrefixTransformer extends OperationNodeTransformer {
   constructor(private readonly prefix: string) {
@@ -11,7 +14,7 @@ class PrefixTransformer extends OperationNodeTransformer {
   protected override transformTable(node: TableNode): TableNode {
     const transformed = super.transformTable(node);
     const identifier = transformed.table.identifier;
-    if (identifier.name.startsWith(this.prefix)) return transformed;
+    if (!KNOWN_TABLES.has(identifier.name)) return transformed;
     return {
       ...transformed,
       table: { ...transformed.table, identifier: { ...identifier, name: this.prefix + identifier.name } },

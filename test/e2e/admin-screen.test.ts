@@ -1,0 +1,40 @@
+// The admin screen in a real browser: under the WooCommerce menu, rendered by the built React app.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
+import { site } from '../support/stack.ts';
+import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
+import { WP_VERSIONS } from '../stack/wordpress.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.each(WP_VERSIONS)('admin screen on WordPress %s', (version) => {
+  it('sits under WooCommerce and shows the health of a running sidecar', async () => {
+    const s = site(version);
+    const sidecar: RunningSidecar = await startSidecar(sidecarEnv(s, { CRM_BRIDGE_HEARTBEAT_SECONDS: '0.5' }));
+    try {
+      const page = await loggedInPage(browser, s);
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${s.url}/wp-admin/`);
+      const menuLink = page.locator('#toplevel_page_woocommerce a[href="admin.php?page=crm-bridge"]');
+      await expect(menuLink.count()).resolves.toBe(1);
+      await page.hover('#toplevel_page_woocommerce');
+      await menuLink.click();
+      await page.getByRole('heading', { name: 'CRM Bridge', level: 1 }).waitFor();
+      await page.getByTestId('health').getByText('Sidecar online').waitFor();
+      await expect(page.getByRole('cell', { name: sidecar.workerId }).count()).resolves.toBe(1);
+      await screenshot(page, `admin-health-wp${version}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await sidecar.stop();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+// The admin REST API is for shop managers only, and a cookie alone (no REST nonce) is not enough.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminSession, ensureUser, login, rest, type Session } from '../support/stack.ts';
+
+describe('admin health endpoint', () => {
+  let admin: Session;
+  beforeAll(async () => {
+    admin = await adminSession();
+  });
+
+  it('refuses a logged-out request with 401', async () => {
+    const res = await rest('/crm-bridge/v1/admin/health');
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'rest_forbidden' });
+  });
+
+  it('treats a cookie without the REST nonce as logged out', async () => {
+    const res = await rest('/crm-bridge/v1/admin/health', { session: admin, nonce: false });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a subscriber with 403', async () => {
+    ensureUser('sub-health', 'subscriber', 'sub-health-pass-1');
+    const res = await rest('/crm-bridge/v1/admin/health', { session: await login('sub-health', 'sub-health-pass-1') });
+    expect(res.status).toBe(403);
+  });
+
+  it('answers a shop manager with versions and sidecar status', async () => {
+    ensureUser('manager-health', 'shop_manager', 'manager-health-pass-1');
+    const res = await rest('/crm-bridge/v1/admin/health', { session: await login('manager-health', 'manager-health-pass-1') });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ plugin_version: '0.1.0', schema_version: 1, woocommerce_active: true });
+    expect(Array.isArray(body.sidecars)).toBe(true);
+  });
+});

@@ -1,0 +1,52 @@
+// The contract between the plugin (which creates the tables) and the sidecar (which queries them).
+import { afterAll, describe, expect, it } from 'vitest';
+import { closePools, dbPool, site, wpEval, wpEvalJson } from '../support/stack.ts';
+import { compareSchema, readPluginColumns, tables } from '../support/schemaContract.ts';
+import { KNOWN_SCHEMA_VERSIONS } from '../../sidecar/src/db/checkSchemaVersion.ts';
+import { WP_VERSIONS } from '../stack/wordpress.ts';
+
+afterAll(closePools);
+
+describe.each(WP_VERSIONS)('plugin schema on WordPress %s', (version) => {
+  it('creates exactly the tables and columns the sidecar declares', async () => {
+    const s = site(version);
+    const columns = await readPluginColumns(dbPool(s), s.database, s.tablePrefix);
+    expect(compareSchema(tables, columns, s.tablePrefix)).toEqual([]);
+  });
+
+  it('records a schema version the sidecar knows', () => {
+    const s = site(version);
+    const installed = Number(wpEval(`echo get_option( 'crm_bridge_schema_version' );`, s));
+    expect(KNOWN_SCHEMA_VERSIONS).toContain(installed);
+  });
+});
+
+describe('plugin schema migrations', () => {
+  it('running the installer again changes nothing', async () => {
+    const s = site();
+    const before = await readPluginColumns(dbPool(s), s.database, s.tablePrefix);
+    wpEval(`\\CrmBridge\\Plugin::activate();`, s);
+    const after = await readPluginColumns(dbPool(s), s.database, s.tablePrefix);
+    expect(after).toEqual(before);
+  });
+
+  it('an outdated schema version is migrated on the next request', async () => {
+    const s = site();
+    wpEval(`update_option( 'crm_bridge_schema_version', 0 );`, s);
+    const res = await fetch(`${s.url}/wp-json/`);
+    expect(res.status).toBe(200);
+    expect(wpEvalJson<number>(`echo wp_json_encode( (int) get_option( 'crm_bridge_schema_version' ) );`, s)).toBe(1);
+  });
+
+  it('declares compatibility with High-Performance Order Storage', () => {
+    const declared = wpEvalJson<Record<string, Record<string, boolean>>>(
+      `echo wp_json_encode( \\Automattic\\WooCommerce\\Utilities\\FeaturesUtil::declarations() );`,
+    );
+    expect(declared.custom_order_tables?.['crm-bridge/crm-bridge.php']).toBe(true);
+  });
+
+  it('creates the sidecar role with only the apply capability', () => {
+    const caps = wpEvalJson<Record<string, boolean>>(`echo wp_json_encode( get_role( 'crm_bridge_sidecar' )->capabilities );`);
+    expect(caps).toEqual({ crm_bridge_apply: true });
+  });
+});

@@ -1,0 +1,89 @@
+// The stand-in must behave like WooCommerce where the plugin listens: same hooks, same arguments,
+// same order. These tests pin that behaviour (see the source citations in test/woocommerce-standin/).
+import { describe, expect, it } from 'vitest';
+import { adminSession, rest, wpEvalJson } from '../support/stack.ts';
+
+async function createOrder(body: Record<string, unknown>): Promise<{ id: number; status: string; total: string }> {
+  const session = await adminSession();
+  const res = await rest('/wc/v3/orders', { method: 'POST', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: number; status: string; total: string };
+}
+
+const RECORD_HOOKS = `
+  $GLOBALS['seen'] = array();
+  foreach ( array( 'woocommerce_new_order', 'woocommerce_update_order', 'woocommerce_order_status_changed', 'woocommerce_order_status_processing_to_completed', 'woocommerce_order_status_completed', 'woocommerce_order_note_added', 'woocommerce_before_trash_order', 'woocommerce_trash_order', 'woocommerce_before_delete_order', 'woocommerce_delete_order' ) as $hook ) {
+    add_action( $hook, function ( ...$args ) use ( $hook ) {
+      $GLOBALS['seen'][] = array( $hook, array_map( fn( $a ) => is_object( $a ) ? get_class( $a ) : $a, $args ) );
+    }, 10, 5 );
+  }
+`;
+
+describe('WooCommerce stand-in', () => {
+  it('creates orders over /wc/v3/orders with items and totals', async () => {
+    const order = await createOrder({ status: 'processing', currency: 'EUR', billing: { email: 'ann@shop.test' }, line_items: [{ name: 'Mug', quantity: 2, total: '19.90' }] });
+    expect(order.status).toBe('processing');
+    expect(order.total).toBe('19.9');
+  });
+
+  it('fires update, status and transition hooks with WooCommerce’s arguments and order', async () => {
+    const order = await createOrder({ status: 'processing' });
+    const seen = wpEvalJson<[string, unknown[]][]>(`${RECORD_HOOKS}
+      $o = wc_get_order( ${order.id} );
+      $o->update_status( 'completed', 'Done in the CRM.' );
+      echo wp_json_encode( $GLOBALS['seen'] );`);
+    expect(seen.map(([hook]) => hook)).toEqual([
+      'woocommerce_update_order',
+      'woocommerce_order_status_completed',
+      'woocommerce_order_note_added',
+      'woocommerce_order_status_processing_to_completed',
+      'woocommerce_order_status_changed',
+    ]);
+    expect(seen[0]![1]).toEqual([order.id, 'WC_Order']);
+    expect(seen[1]![1]).toEqual([order.id, 'WC_Order', { from: 'processing', to: 'completed', note: 'Done in the CRM.', manual: false }]);
+    expect(seen[3]![1]).toEqual([order.id, 'WC_Order']);
+    expect(seen[4]![1]).toEqual([order.id, 'processing', 'completed', 'WC_Order']);
+  });
+
+  it('adds the transition note with the caller’s note in front', async () => {
+    const order = await createOrder({ status: 'on-hold' });
+    const notes = wpEvalJson<{ content: string }[]>(`
+      wc_get_order( ${order.id} )->update_status( 'processing', 'Paid in the CRM.' );
+      echo wp_json_encode( wc_get_order_notes( array( 'order_id' => ${order.id} ) ) );`);
+    expect(notes[0]!.content).toBe('Paid in the CRM. Order status changed from On hold to Processing.');
+  });
+
+  it('fires woocommerce_new_order for a new order and keeps meta through save', () => {
+    const result = wpEvalJson<{ seen: [string, unknown[]][]; meta: string }>(`${RECORD_HOOKS}
+      $o = new WC_Order();
+      $o->set_status( 'pending' );
+      $o->update_meta_data( '_crm_order_id', 'CRM-1' );
+      $id = $o->save();
+      echo wp_json_encode( array( 'seen' => $GLOBALS['seen'], 'meta' => wc_get_order( $id )->get_meta( '_crm_order_id' ) ) );`);
+    expect(result.seen[0]![0]).toBe('woocommerce_new_order');
+    expect(result.seen[0]![1]).toEqual([expect.any(Number), 'WC_Order']);
+    expect(result.meta).toBe('CRM-1');
+  });
+
+  it('fires the trash and delete hooks', async () => {
+    const a = await createOrder({ status: 'pending' });
+    const b = await createOrder({ status: 'pending' });
+    const seen = wpEvalJson<[[string, unknown[]][], string, boolean]>(`${RECORD_HOOKS}
+      wc_get_order( ${a.id} )->delete();
+      wc_get_order( ${b.id} )->delete( true );
+      echo wp_json_encode( array( $GLOBALS['seen'], wc_get_order( ${a.id} )->get_status(), wc_get_order( ${b.id} ) ) );`);
+    expect(seen[0]).toEqual([
+      ['woocommerce_before_trash_order', [a.id, 'WC_Order']],
+      ['woocommerce_trash_order', [a.id]],
+      ['woocommerce_before_delete_order', [b.id, 'WC_Order']],
+      ['woocommerce_delete_order', [b.id]],
+    ]);
+    expect(seen[1]).toBe('trash');
+    expect(seen[2]).toBe(false);
+  });
+
+  it('lists WooCommerce’s seven order statuses', () => {
+    const statuses = wpEvalJson<Record<string, string>>(`echo wp_json_encode( wc_get_order_statuses() );`);
+    expect(Object.keys(statuses)).toEqual(['wc-pending', 'wc-processing', 'wc-on-hold', 'wc-completed', 'wc-cancelled', 'wc-refunded', 'wc-failed']);
+  });
+});

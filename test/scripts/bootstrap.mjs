@@ -1,0 +1,24 @@
+// Shared by `npm test` and `npm run demo`: installs the npm dependencies when they are missing or
+// older than package-lock.json, using nothing but Node itself (this runs before anything is installed).
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function step(title, cmd, args, opts = {}) {
+  process.stdout.write(`\n▶ ${title}\n`);
+  const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...opts.env } });
+  if (res.status !== 0) {
+    process.stderr.write(`\n✗ ${title} failed (exit ${res.status ?? res.signal})\n`);
+    process.exit(res.status || 1);
+  }
+}
+
+export function ensureNodeModules() {
+  const marker = join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = join(ROOT, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  step('installing npm dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund']);
+}

@@ -1,0 +1,74 @@
+// Starts the built sidecar (sidecar/dist/main.js) as a real process against the test stack.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../stack/paths.ts';
+import { freePort, waitFor } from '../stack/system.ts';
+import type { SiteState } from '../stack/wordpress.ts';
+import { databaseUrl, site } from './stack.ts';
+
+export const SIDECAR_MAIN = join(ROOT, 'sidecar', 'dist', 'main.js');
+
+export interface RunningSidecar {
+  process: ChildProcess;
+  url: string;
+  workerId: string;
+  output(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** The environment the sidecar needs to reach the given site. */
+export function sidecarEnv(s: SiteState = site(), overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    CRM_BRIDGE_DATABASE_URL: databaseUrl(s),
+    CRM_BRIDGE_TABLE_PREFIX: s.tablePrefix,
+    CRM_BRIDGE_WORDPRESS_URL: s.url,
+    CRM_BRIDGE_WP_USER: s.sidecarUser,
+    CRM_BRIDGE_WP_APP_PASSWORD: s.sidecarAppPassword,
+    CRM_BRIDGE_LOG_LEVEL: 'info',
+    ...overrides,
+  };
+}
+
+/** Spawns the sidecar; resolves once it answers /healthz (or once it exited, for refusal tests). */
+export async function startSidecar(env: Record<string, string>, opts: { waitHealthy?: boolean } = {}): Promise<RunningSidecar> {
+  if (!existsSync(SIDECAR_MAIN)) throw new Error('sidecar/dist/main.js is missing: run `npm run build --workspace sidecar`');
+  const port = await freePort();
+  const workerId = env.CRM_BRIDGE_WORKER_ID ?? `test-${port}`;
+  const child = spawn(process.execPath, [SIDECAR_MAIN], {
+    env: { CRM_BRIDGE_HTTP_PORT: String(port), CRM_BRIDGE_WORKER_ID: workerId, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running: RunningSidecar = {
+    process: child,
+    url: `http://127.0.0.1:${port}`,
+    workerId,
+    output: () => out,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+  if (opts.waitHealthy !== false) {
+    let gone = false;
+    void exited.then(() => (gone = true));
+    await waitFor(
+      `the sidecar on port ${port}`,
+      async () => {
+        if (gone) throw new Error(`sidecar exited early:\n${out}`);
+        const res = await fetch(`${running.url}/healthz`);
+        return res.ok;
+      },
+      30_000,
+    );
+  }
+  return running;
+}
