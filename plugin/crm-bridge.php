@@ -60,4 +60,7 @@ spl_autoload_register(
 
 register_activation_hook( __FILE__, array( \CrmBridge\Plugin::class, 'activate' ) );
 
+// The CRM's webhooks are answered here, before the other plugins load (see Receiver).
+\CrmBridge\Receiver::maybe_handle_early();
+
 \CrmBridge\Plugin::boot();

@@ -27,6 +27,8 @@ final class Plugin {
 		add_action( 'admin_enqueue_scripts', array( Admin\Page::class, 'enqueue' ) );
 		add_action( 'admin_notices', array( Admin\Page::class, 'notices' ) );
 		add_action( 'rest_api_init', array( Admin\HealthController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Receiver::class, 'register_route' ) );
+		add_action( 'rest_api_init', array( Rest\ApplyController::class, 'register' ) );
 	}
 
 	/**
