@@ -20,13 +20,14 @@ final class Plugin {
 	 * Hooks the plugin into WordPress and WooCommerce.
 	 */
 	public static function boot(): void {
-		add_action( 'plugins_loaded', array( Schema::class, 'maybe_upgrade' ) );
+		add_action( 'plugins_loaded', array( self::class, 'maybe_upgrade' ) );
 		add_action( 'init', array( self::class, 'load_textdomain' ) );
 		add_action( 'before_woocommerce_init', array( self::class, 'declare_woocommerce_compatibility' ) );
 		add_action( 'admin_menu', array( Admin\Page::class, 'register' ), 60 );
 		add_action( 'admin_enqueue_scripts', array( Admin\Page::class, 'enqueue' ) );
 		add_action( 'admin_notices', array( Admin\Page::class, 'notices' ) );
 		add_action( 'rest_api_init', array( Admin\HealthController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Admin\DeadLettersController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Receiver::class, 'register_route' ) );
 		add_action( 'rest_api_init', array( Rest\ApplyController::class, 'register' ) );
 	}
@@ -37,6 +38,17 @@ final class Plugin {
 	public static function activate(): void {
 		Schema::install();
 		Roles::install();
+		Settings::update( array() );
+	}
+
+	/**
+	 * After an update: migrate the tables, and store the full settings document the sidecar reads.
+	 */
+	public static function maybe_upgrade(): void {
+		Schema::maybe_upgrade();
+		if ( false === get_option( Settings::OPTION ) ) {
+			Settings::update( array() );
+		}
 	}
 
 	/**

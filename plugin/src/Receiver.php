@@ -44,6 +44,7 @@ final class Receiver {
 		[ $status, $response ] = self::handle( $read, array( self::class, 'server_header' ), $length );
 		status_header( $status );
 		header( 'Content-Type: application/json; charset=utf-8' );
+		header( 'X-CRM-Bridge-Receiver: early' );
 		header( 'Cache-Control: no-store' );
 		echo wp_json_encode( $response );
 		exit;
@@ -77,7 +78,9 @@ final class Receiver {
 			static fn( string $name ) => (string) $request->get_header( $name ),
 			$length
 		);
-		return new \WP_REST_Response( $response, $status );
+		$rest = new \WP_REST_Response( $response, $status );
+		$rest->header( 'X-CRM-Bridge-Receiver', 'rest' );
+		return $rest;
 	}
 
 	/**

@@ -42,6 +42,10 @@ export const configSchema = z.object({
     .string()
     .max(64, 'must be at most 64 characters')
     .default(() => `${hostname()}-${process.pid}`.slice(0, 64)),
+  CRM_BRIDGE_ENCRYPTION_KEY: z.string().optional(),
+  CRM_BRIDGE_CLAIM_MODE: z.enum(['auto', 'skip_locked', 'update'], { error: 'must be auto, skip_locked or update' }).default('auto'),
+  CRM_BRIDGE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(60),
+  CRM_BRIDGE_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be a positive number of milliseconds').default(200),
   CRM_BRIDGE_HEARTBEAT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(5),
 });
 
@@ -54,6 +58,9 @@ export interface Config {
   logLevel: Env['CRM_BRIDGE_LOG_LEVEL'];
   workerId: string;
   heartbeatMs: number;
+  /** Key for the secrets stored by the plugin; the same value as CRM_BRIDGE_ENCRYPTION_KEY in wp-config.php. */
+  encryptionKey: string | undefined;
+  queue: { claimMode: 'auto' | 'skip_locked' | 'update'; leaseMs: number; pollMs: number };
 }
 
 export class ConfigError extends Error {
@@ -77,5 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.CRM_BRIDGE_LOG_LEVEL,
     workerId: e.CRM_BRIDGE_WORKER_ID,
     heartbeatMs: e.CRM_BRIDGE_HEARTBEAT_SECONDS * 1000,
+    encryptionKey: e.CRM_BRIDGE_ENCRYPTION_KEY || undefined,
+    queue: { claimMode: e.CRM_BRIDGE_CLAIM_MODE, leaseMs: e.CRM_BRIDGE_LEASE_SECONDS * 1000, pollMs: e.CRM_BRIDGE_POLL_MS },
   };
 }

@@ -12,6 +12,14 @@ import { createApp, listen } from './http/server.js';
 import { runHeartbeat } from './heartbeat.js';
 import { systemClock } from './clock.js';
 import { VERSION } from './version.js';
+import { SettingsSource } from './settings.js';
+import { SyncLog } from './log.js';
+import { CircuitBreakers } from './circuitBreaker.js';
+import { fetchCrmOrder } from './incoming/crm.js';
+import { runInboxWorker } from './incoming/worker.js';
+import { ApplyBatcher, wordpressApply } from './wordpress/apply.js';
+import { supportsSkipLocked } from './db/supportsSkipLocked.js';
+import { runPruner } from './pruner.js';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_SCHEMA = 3;
@@ -73,8 +81,36 @@ async function main(): Promise<number> {
   const address = server.address() as AddressInfo;
   log.info({ host: address.address, port: address.port }, 'http listening');
 
+  const db = database.db;
+  const clock = systemClock;
+  const skipLocked = config.queue.claimMode === 'auto' ? await supportsSkipLocked(db) : config.queue.claimMode === 'skip_locked';
+  log.info({ claim: skipLocked ? 'FOR UPDATE SKIP LOCKED' : 'atomic claim update' }, 'queue claim mode');
+  const settings = new SettingsSource(db, config.encryptionKey, clock);
+  const syncLog = new SyncLog(db, config.workerId);
+  syncLog.onDecision((entries) => entries.forEach((e) => metrics.decisions.inc({ direction: e.direction, decision: e.decision })));
+  const breakers = new CircuitBreakers(clock);
+  const batcher = new ApplyBatcher(wordpressApply({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }), shutdown.signal);
+
   const loops = [
-    runHeartbeat({ db: database.db, workerId: config.workerId, version: VERSION, intervalMs: config.heartbeatMs, clock: systemClock, log, metrics, signal: shutdown.signal }),
+    runHeartbeat({ db, workerId: config.workerId, version: VERSION, intervalMs: config.heartbeatMs, clock, log, metrics, signal: shutdown.signal }),
+    runInboxWorker(
+      {
+        db,
+        workerId: config.workerId,
+        clock,
+        jitter: Math.random,
+        log,
+        syncLog,
+        settings,
+        fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(fetch, breakers, s, credentials, crmOrderId, signal),
+        batcher,
+        skipLocked,
+        leaseMs: config.queue.leaseMs,
+        pollMs: config.queue.pollMs,
+      },
+      shutdown.signal,
+    ),
+    runPruner({ db, settings, clock, log, signal: shutdown.signal }),
   ];
 
   if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');

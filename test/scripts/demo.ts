@@ -21,6 +21,7 @@ try {
     CRM_BRIDGE_WORDPRESS_URL: site.url,
     CRM_BRIDGE_WP_USER: site.sidecarUser,
     CRM_BRIDGE_WP_APP_PASSWORD: site.sidecarAppPassword,
+    CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
     CRM_BRIDGE_HTTP_PORT: String(port),
     CRM_BRIDGE_WORKER_ID: 'demo-sidecar',
   };

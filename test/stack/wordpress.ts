@@ -24,6 +24,8 @@ export interface SiteState {
   adminPassword: string;
   sidecarUser: string;
   sidecarAppPassword: string;
+  /** CRM_BRIDGE_ENCRYPTION_KEY in wp-config.php; the sidecar gets the same value. */
+  encryptionKey: string;
   debugLog: string;
   mailDir: string;
 }
@@ -105,6 +107,7 @@ function writeConfig(site: SiteState, db: MariaDbState, extra: Record<string, st
     WP_HTTP_BLOCK_EXTERNAL: true,
     FS_METHOD: 'direct',
     CRM_BRIDGE_STACK_MAIL_DIR: site.mailDir,
+    CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
     ...extra,
   };
   for (const key of ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT']) {
@@ -147,6 +150,7 @@ export async function startSite(
     adminPassword: previous?.adminPassword ?? randomBytes(12).toString('base64url'),
     sidecarUser: '',
     sidecarAppPassword: '',
+    encryptionKey: previous?.encryptionKey ?? randomBytes(32).toString('base64'),
     debugLog: join(stackDir, `${name}-debug.log`),
     mailDir: join(stackDir, `${name}-mail`),
   };

@@ -28,6 +28,7 @@ export function sidecarEnv(s: SiteState = site(), overrides: Record<string, stri
     CRM_BRIDGE_WORDPRESS_URL: s.url,
     CRM_BRIDGE_WP_USER: s.sidecarUser,
     CRM_BRIDGE_WP_APP_PASSWORD: s.sidecarAppPassword,
+    CRM_BRIDGE_ENCRYPTION_KEY: s.encryptionKey,
     CRM_BRIDGE_LOG_LEVEL: 'info',
     ...overrides,
   };

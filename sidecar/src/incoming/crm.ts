@@ -1,0 +1,109 @@
+// The CRM connector: fetches an order from the CRM's API as the settings describe it (URL template,
+// auth mode, JSON paths) and turns every failure into a transient or permanent error.
+import { z } from 'zod';
+import { PermanentError, TransientError } from '../errors.js';
+import type { CircuitBreakers } from '../circuitBreaker.js';
+import type { CrmCredentials, Settings } from '../settings.js';
+
+export interface CrmOrder {
+  status: string;
+  /** Comparable version: the CRM's integer version, or updated_at in epoch milliseconds. */
+  version: number;
+  wooOrderId: number | null;
+}
+
+/** Only what the connector uses of fetch. */
+export type FetchLike = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}>;
+
+export function jsonPath(data: unknown, path: string): unknown {
+  if (path === '') return data;
+  let cur: unknown = data;
+  for (const step of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !(step in (cur as Record<string, unknown>))) return undefined;
+    cur = (cur as Record<string, unknown>)[step];
+  }
+  return cur;
+}
+
+/** Retry-After as milliseconds (seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function orderUrl(crm: Settings['crm'], crmOrderId: string): string {
+  return crm.base_url.replace(/\/+$/, '') + crm.order_url_template.replaceAll('{crm_order_id}', encodeURIComponent(crmOrderId));
+}
+
+function authHeaders(crm: Settings['crm'], credentials: CrmCredentials): Record<string, string> {
+  if (!credentials.token) return {};
+  switch (crm.auth_mode) {
+    case 'bearer':
+      return { authorization: `Bearer ${credentials.token}` };
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${crm.basic_user}:${credentials.token}`).toString('base64')}` };
+    case 'header':
+      return { [crm.auth_header.toLowerCase()]: credentials.token };
+  }
+}
+
+const versionNumber = z.number().int().nonnegative();
+
+export async function fetchCrmOrder(
+  fetchFn: FetchLike,
+  breakers: CircuitBreakers,
+  settings: Settings,
+  credentials: CrmCredentials,
+  crmOrderId: string,
+  signal: AbortSignal,
+): Promise<CrmOrder> {
+  const crm = settings.crm;
+  if (!crm.base_url) throw new TransientError('crm_not_configured', 'the CRM API base URL is not set on the settings page');
+  const url = orderUrl(crm, crmOrderId);
+  const host = new URL(url).host;
+  return breakers.run(host, async () => {
+    let res;
+    try {
+      res = await fetchFn(url, {
+        headers: { accept: 'application/json', ...authHeaders(crm, credentials) },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(crm.timeout_ms)]),
+      });
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      throw new TransientError(timedOut ? 'crm_timeout' : 'crm_network', `CRM request failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const body = await res.text().catch(() => '');
+    if (res.status === 429 || res.status === 408 || res.status >= 500) {
+      throw new TransientError(res.status === 429 ? 'crm_rate_limited' : 'crm_unavailable', `CRM answered ${res.status}`, parseRetryAfter(res.headers.get('retry-after'), Date.now()), { status: res.status });
+    }
+    if (res.status === 404 || res.status === 410) throw new PermanentError('crm_order_not_found', `the CRM has no order ${crmOrderId}`, { status: res.status });
+    if (res.status < 200 || res.status >= 300) throw new PermanentError('crm_rejected', `CRM answered ${res.status}: ${body.slice(0, 200)}`, { status: res.status });
+    let data: unknown;
+    try {
+      data = JSON.parse(body);
+    } catch {
+      throw new TransientError('crm_bad_response', 'the CRM answered with something that is not JSON');
+    }
+    const status = jsonPath(data, crm.paths.status);
+    if (typeof status !== 'string' || status === '') throw new PermanentError('crm_bad_order', `the CRM order has no status at "${crm.paths.status}"`);
+    let version: number;
+    if (crm.version_source === 'version') {
+      const v = versionNumber.safeParse(jsonPath(data, crm.paths.version));
+      if (!v.success) throw new PermanentError('crm_bad_order', `the CRM order has no integer version at "${crm.paths.version}"`);
+      version = v.data;
+    } else {
+      const at = jsonPath(data, crm.paths.updated_at);
+      version = typeof at === 'string' ? Date.parse(at) : NaN;
+      if (Number.isNaN(version)) throw new PermanentError('crm_bad_order', `the CRM order has no date at "${crm.paths.updated_at}"`);
+    }
+    const woo = jsonPath(data, crm.paths.woo_order_id);
+    const wooOrderId = typeof woo === 'number' && Number.isInteger(woo) && woo > 0 ? woo : typeof woo === 'string' && /^\d+$/.test(woo) ? Number(woo) : null;
+    return { status, version, wooOrderId };
+  });
+}

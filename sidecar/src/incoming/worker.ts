@@ -1,0 +1,140 @@
+// The inbox worker: claims CRM events, verifies each with the CRM's API, decides, has the plugin
+// apply the change, and records the outcome. Many orders run in parallel (the concurrency setting),
+// one event per order at a time (the claim guarantees it). Decisions are pure (decide.ts); this
+// file does the I/O around them.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { SettingsSource, Settings, CrmCredentials } from '../settings.js';
+import type { DecisionEntry, SyncLog } from '../log.js';
+import type { ApplyBatcher } from '../wordpress/apply.js';
+import type { CrmOrder } from './crm.js';
+import { decide } from './decide.js';
+import { claimInbox, type ClaimedEvent } from '../queue/claimInbox.js';
+import { completeInbox } from '../queue/completeInbox.js';
+import { failInbox } from '../queue/failInbox.js';
+import { LeaseLostError } from '../queue/leaseLost.js';
+import { backoffDelay, exhausted, type Jitter } from '../queue/backoff.js';
+import { PermanentError, TransientError, classify } from '../errors.js';
+import { readLink } from '../db/readLink.js';
+
+export type FetchCrmOrder = (settings: Settings, credentials: CrmCredentials, crmOrderId: string, signal: AbortSignal) => Promise<CrmOrder>;
+
+export interface InboxWorkerDeps {
+  db: Kysely<Database>;
+  workerId: string;
+  clock: Clock;
+  jitter: Jitter;
+  log: Logger;
+  syncLog: SyncLog;
+  settings: SettingsSource;
+  fetchCrmOrder: FetchCrmOrder;
+  batcher: ApplyBatcher;
+  skipLocked: boolean;
+  leaseMs: number;
+  pollMs: number;
+}
+
+export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let idleFailures = 0;
+  while (!signal.aborted) {
+    let claimed: ClaimedEvent[] = [];
+    let free = 0;
+    try {
+      const { settings } = await deps.settings.get();
+      free = settings.concurrency - inFlight.size;
+      if (free > 0) {
+        claimed = await claimInbox(deps.db, { workerId: deps.workerId, limit: free, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked });
+      }
+      idleFailures = 0;
+    } catch (err) {
+      idleFailures++;
+      deps.log.warn({ err: (err as Error).message }, 'inbox claim failed; retrying');
+      await deps.clock.sleep(Math.min(10_000, 250 * 2 ** Math.min(idleFailures, 6)), signal);
+      continue;
+    }
+    for (const event of claimed) {
+      const work: Promise<void> = processEvent(deps, event, signal).finally(() => inFlight.delete(work));
+      inFlight.add(work);
+    }
+    if (free <= 0 && inFlight.size > 0) await Promise.race(inFlight);
+    else if (claimed.length === 0) await deps.clock.sleep(deps.pollMs, signal);
+  }
+  // Shutdown: let the work in hand finish or release itself (its requests see the same signal).
+  await Promise.allSettled([...inFlight]);
+}
+
+async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: AbortSignal): Promise<void> {
+  const started = deps.clock.now().getTime();
+  const base = { direction: 'in' as const, crmOrderId: event.crm_order_id, eventId: event.event_id, attempt: event.attempts };
+  const entries: DecisionEntry[] = [];
+  const elapsed = (): number => deps.clock.now().getTime() - started;
+  let settings: Settings | undefined;
+  try {
+    const loaded = await deps.settings.get();
+    settings = loaded.settings;
+    const fetchStarted = deps.clock.now().getTime();
+    const crmOrder = await deps.fetchCrmOrder(settings, loaded.credentials, event.crm_order_id, signal);
+    entries.push({ ...base, decision: 'verified', toStatus: crmOrder.status, latencyMs: deps.clock.now().getTime() - fetchStarted, detail: { crm_version: crmOrder.version } });
+
+    const decision = decide(crmOrder, await readLink(deps.db, event.crm_order_id), settings.mapping);
+    switch (decision.kind) {
+      case 'stale':
+        entries.push({ ...base, decision: 'stale', latencyMs: elapsed(), message: `CRM version ${decision.version} is not newer than the applied version ${decision.appliedVersion}` });
+        break;
+      case 'unmapped':
+        throw new PermanentError('unmapped_status', `the CRM status "${decision.crmStatus}" has no WooCommerce status in the mapping`);
+      case 'no_order':
+        throw new PermanentError('order_not_linked', `no WooCommerce order is linked to CRM order ${event.crm_order_id}`);
+      case 'apply': {
+        const result = await deps.batcher.submit({
+          event_id: event.event_id,
+          crm_order_id: event.crm_order_id,
+          order_id: decision.orderId,
+          to_status: decision.toStatus,
+          version: decision.version,
+          note: `Status set by the CRM (CRM order ${event.crm_order_id}, version ${decision.version}).`,
+        });
+        const about = { ...base, orderId: result.order_id, fromStatus: result.from_status ?? null, toStatus: result.to_status ?? decision.toStatus };
+        if (result.outcome === 'applied' || result.outcome === 'unchanged') entries.push({ ...about, decision: 'applied', latencyMs: elapsed(), message: result.outcome === 'unchanged' ? 'status already current; version recorded' : null });
+        else if (result.outcome === 'stale') entries.push({ ...about, decision: 'stale', latencyMs: elapsed(), message: result.message ?? null });
+        else if (result.outcome === 'refused') entries.push({ ...about, decision: 'refused', latencyMs: elapsed(), message: result.message ?? null });
+        else if (result.outcome === 'busy') throw new TransientError('order_busy', result.message ?? 'the order is locked');
+        else throw new PermanentError(result.outcome === 'not_found' ? 'order_not_found' : 'invalid_status', result.message ?? result.outcome);
+        break;
+      }
+    }
+    await deps.syncLog.record(entries, deps.clock.now());
+    await completeInbox(deps.db, event.id, deps.workerId, deps.clock.now());
+  } catch (err) {
+    if (err instanceof LeaseLostError) {
+      deps.log.warn({ eventId: event.event_id, rowId: event.id }, err.message);
+      return;
+    }
+    const failure = classify(err);
+    const now = deps.clock.now();
+    const releasing = signal.aborted && failure.errorClass === 'transient';
+    const dead = !releasing && (failure.errorClass === 'permanent' || (settings !== undefined && exhausted(policyOf(settings), event.attempts)));
+    const retryAt = dead
+      ? null
+      : releasing
+        ? now
+        : new Date(now.getTime() + backoffDelay(policyOf(settings), event.attempts, deps.jitter, failure instanceof TransientError ? failure.retryAfterMs : undefined));
+    entries.push({ ...base, decision: dead ? 'dead' : 'retried', errorClass: failure.errorClass, latencyMs: elapsed(), message: `${failure.code}: ${failure.message}`, detail: retryAt ? { retry_at: retryAt.toISOString() } : null });
+    try {
+      await deps.syncLog.record(entries, now);
+      await failInbox(deps.db, event.id, deps.workerId, now, { errorClass: failure.errorClass, message: `${failure.code}: ${failure.message}`, retryAt });
+    } catch (recordErr) {
+      // The outcome could not be recorded: the lease will expire and the event will be claimed again.
+      deps.log.error({ eventId: event.event_id, err: (recordErr as Error).message }, 'outcome not recorded; the event will be retried when its lease expires');
+    }
+  }
+}
+
+function policyOf(settings: Settings | undefined) {
+  return settings
+    ? { maxAttempts: settings.retry.max_attempts, baseDelayMs: settings.retry.base_delay_ms, maxDelayMs: settings.retry.max_delay_ms }
+    : { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 3_600_000 };
+}

@@ -1,0 +1,38 @@
+// Retention: finished queue rows and old log rows are deleted in small batches, once a minute, so
+// the tables never bloat. Dead letters stay until someone replays or discards them.
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { SettingsSource } from './settings.js';
+import { pruneInbox } from './queue/pruneInbox.js';
+import { pruneLog } from './queue/pruneLog.js';
+
+const DAY_MS = 86_400_000;
+
+/** One pass: deletes until a batch comes back short. Returns how many rows went. */
+export async function pruneOnce(db: Kysely<Database>, retentionDays: number, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+  let total = 0;
+  for (const prune of [pruneInbox, pruneLog]) {
+    for (;;) {
+      const deleted = await prune(db, cutoff);
+      total += deleted;
+      if (deleted === 0) break;
+    }
+  }
+  return total;
+}
+
+export async function runPruner(opts: { db: Kysely<Database>; settings: SettingsSource; clock: Clock; log: Logger; signal: AbortSignal; intervalMs?: number }): Promise<void> {
+  while (!opts.signal.aborted) {
+    try {
+      const { settings } = await opts.settings.get();
+      const deleted = await pruneOnce(opts.db, settings.retention_days, opts.clock.now());
+      if (deleted > 0) opts.log.info({ deleted }, 'pruned finished rows past retention');
+    } catch (err) {
+      opts.log.warn({ err: (err as Error).message }, 'pruning failed');
+    }
+    await opts.clock.sleep(opts.intervalMs ?? 60_000, opts.signal);
+  }
+}

@@ -1,0 +1,116 @@
+// Claims inbox events to work on: at most one per CRM order (the oldest unfinished one, and only
+// when no other worker holds a live lease on that order), many orders at once.
+//
+// Two steps. A plain read picks candidate head events from committed state; then a short
+// transaction locks those rows with FOR UPDATE SKIP LOCKED, re-checks that each is still
+// claimable and leases it. Rows another worker is claiming are skipped, never waited for. On a
+// server without SKIP LOCKED the second step is one atomic UPDATE guarded by the same condition.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export interface ClaimedEvent {
+  id: number;
+  event_id: string;
+  event_type: string;
+  crm_order_id: string;
+  payload: string;
+  attempts: number;
+  received_at: Date;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  now: Date;
+  skipLocked: boolean;
+}
+
+const claimable = (now: Date) => sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND locked_until <= ${now})`;
+
+export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
+  if (opts.limit <= 0) return [];
+  const { now } = opts;
+  const candidates = await db
+    .selectFrom('crm_bridge_inbox as i')
+    .select('i.id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('i.status', '=', 'pending'), eb('i.run_after', '<=', now)]),
+        eb.and([eb('i.status', '=', 'running'), eb('i.locked_until', '<=', now)]),
+      ]),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('crm_bridge_inbox as e')
+            .select(sql`1`.as('one'))
+            .whereRef('e.crm_order_id', '=', 'i.crm_order_id')
+            .where('e.status', 'in', ['pending', 'running'])
+            .whereRef('e.id', '<', 'i.id'),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('crm_bridge_inbox as r')
+            .select(sql`1`.as('one'))
+            .whereRef('r.crm_order_id', '=', 'i.crm_order_id')
+            .where('r.status', '=', 'running')
+            .where('r.locked_until', '>', now)
+            .whereRef('r.id', '<>', 'i.id'),
+        ),
+      ),
+    )
+    .orderBy('i.id')
+    .limit(opts.limit)
+    .execute();
+  if (candidates.length === 0) return [];
+  const ids = candidates.map((c) => c.id);
+  const lockedUntil = new Date(now.getTime() + opts.leaseMs);
+
+  let claimedIds: number[];
+  if (opts.skipLocked) {
+    claimedIds = await db.transaction().execute(async (trx) => {
+      const locked = await trx
+        .selectFrom('crm_bridge_inbox')
+        .select('id')
+        .where('id', 'in', ids)
+        .where(claimable(now))
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      const lockedIds = locked.map((r) => r.id);
+      if (lockedIds.length > 0) {
+        await trx
+          .updateTable('crm_bridge_inbox')
+          .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
+          .where('id', 'in', lockedIds)
+          .execute();
+      }
+      return lockedIds;
+    });
+  } else {
+    // One statement: only rows still claimable are taken, and the claim token says which.
+    const token = `${opts.workerId}#${now.getTime()}#${Math.random().toString(36).slice(2, 8)}`.slice(0, 64);
+    await db
+      .updateTable('crm_bridge_inbox')
+      .set({ status: 'running', locked_by: token, locked_until: lockedUntil, attempts: sql`attempts + 1` })
+      .where('id', 'in', ids)
+      .where(claimable(now))
+      .execute();
+    const mine = await db.selectFrom('crm_bridge_inbox').select('id').where('id', 'in', ids).where('locked_by', '=', token).execute();
+    claimedIds = mine.map((r) => r.id);
+    if (claimedIds.length > 0) {
+      await db.updateTable('crm_bridge_inbox').set({ locked_by: opts.workerId }).where('id', 'in', claimedIds).where('locked_by', '=', token).execute();
+    }
+  }
+  if (claimedIds.length === 0) return [];
+  return db
+    .selectFrom('crm_bridge_inbox')
+    .select(['id', 'event_id', 'event_type', 'crm_order_id', 'payload', 'attempts', 'received_at'])
+    .where('id', 'in', claimedIds)
+    .orderBy('id')
+    .execute();
+}

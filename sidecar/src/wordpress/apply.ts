@@ -1,0 +1,91 @@
+// Client of the plugin's batched write endpoint (POST crm-bridge/v1/sidecar/apply), authenticated as
+// the sidecar user with its Application Password. Transitions submitted close together travel in one
+// request, because every WordPress request pays for loading WordPress and WooCommerce first.
+import { z } from 'zod';
+import { TransientError } from '../errors.js';
+
+export interface Transition {
+  event_id: string;
+  crm_order_id: string;
+  order_id?: number;
+  to_status: string;
+  version: number;
+  note?: string;
+}
+
+export const applyResultSchema = z.object({
+  event_id: z.string(),
+  order_id: z.number().nullable(),
+  outcome: z.enum(['applied', 'unchanged', 'stale', 'refused', 'not_found', 'invalid', 'busy']),
+  from_status: z.string().optional(),
+  to_status: z.string().optional(),
+  message: z.string().optional(),
+});
+export type ApplyResult = z.infer<typeof applyResultSchema>;
+
+const responseSchema = z.object({ results: z.array(applyResultSchema) });
+
+export type ApplyFn = (transitions: Transition[], signal: AbortSignal) => Promise<ApplyResult[]>;
+
+export function wordpressApply(opts: { url: string; user: string; appPassword: string; timeoutMs?: number }): ApplyFn {
+  const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;
+  return async (transitions, signal) => {
+    let res: Response;
+    try {
+      res = await fetch(`${opts.url}/wp-json/crm-bridge/v1/sidecar/apply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: JSON.stringify({ transitions }),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs ?? 30_000)]),
+      });
+    } catch (err) {
+      throw new TransientError('wordpress_unreachable', `the write endpoint could not be reached: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      // Even 401/403 stay transient: a wrong Application Password is fixed in wp-admin, and no event is dropped meanwhile.
+      throw new TransientError(res.status === 401 || res.status === 403 ? 'wordpress_auth' : 'wordpress_error', `the write endpoint answered ${res.status}: ${text.slice(0, 300)}`);
+    }
+    const parsed = responseSchema.safeParse(JSON.parse(text));
+    if (!parsed.success || parsed.data.results.length !== transitions.length) {
+      throw new TransientError('wordpress_bad_response', 'the write endpoint answered with an unexpected body');
+    }
+    return parsed.data.results;
+  };
+}
+
+/** Groups submissions into batches of at most maxBatch, waiting at most maxWaitMs for company. */
+export class ApplyBatcher {
+  private pending: { transition: Transition; resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly apply: ApplyFn,
+    private readonly signal: AbortSignal,
+    private readonly maxBatch = 50,
+    private readonly maxWaitMs = 15,
+  ) {}
+
+  submit(transition: Transition): Promise<ApplyResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ transition, resolve, reject });
+      if (this.pending.length >= this.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs);
+    });
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending.splice(0, this.maxBatch);
+    if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), 0);
+    if (batch.length === 0) return;
+    this.apply(
+      batch.map((b) => b.transition),
+      this.signal,
+    ).then(
+      (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+      (err: unknown) => batch.forEach((b) => b.reject(err)),
+    );
+  }
+}

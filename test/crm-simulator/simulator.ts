@@ -1,0 +1,171 @@
+// The CRM simulator: a small CRM with an orders API (what the sidecar verifies against) that sends
+// signed status webhooks to the plugin's receiver. Knobs make it slow, flaky, rate-limited, and make
+// its webhooks arrive twice, late or out of order, as real CRMs do.
+import express, { type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
+
+export interface CrmOrderRecord {
+  crm_order_id: string;
+  status: string;
+  version: number;
+  updated_at: string;
+  woo_order_id: number | null;
+}
+
+export const knobsSchema = z.object({
+  /** Added to every orders API answer. */
+  latencyMs: z.number().int().min(0).default(0),
+  /** Share of orders API calls answered 500. */
+  errorRate: z.number().min(0).max(1).default(0),
+  /** Share of orders API calls answered 429 with Retry-After. */
+  rateLimitRate: z.number().min(0).max(1).default(0),
+  retryAfterSeconds: z.number().int().min(0).default(1),
+  /** The next N orders API calls answer 500, then it recovers. */
+  failNext: z.number().int().min(0).default(0),
+  /** Each webhook is sent this many times (same webhook-id). */
+  duplicates: z.number().int().min(1).default(1),
+  /** Webhooks are held until this many are queued, then sent in random order. */
+  reorderWindow: z.number().int().min(1).default(1),
+  /** Each webhook waits this long before it is sent. */
+  webhookDelayMs: z.number().int().min(0).default(0),
+});
+export type Knobs = z.infer<typeof knobsSchema>;
+
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+}
+
+export interface CrmSimulator {
+  url: string;
+  orders: Map<string, CrmOrderRecord>;
+  knobs: Knobs;
+  /** Orders API calls answered, by outcome. */
+  calls: { ok: number; failed: number; rateLimited: number; notFound: number };
+  webhooksSent: { id: string; status: number }[];
+  setKnobs(knobs: Partial<Knobs>): void;
+  setTarget(target: WebhookTarget | null): void;
+  /** Changes an order's status (version + 1) and sends the webhook(s); resolves when sent. */
+  changeStatus(crmOrderId: string, status: string, wooOrderId?: number | null): Promise<CrmOrderRecord>;
+  /** Sends whatever the reorder window still holds. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCrmSimulator(opts: { port?: number; token?: string; knobs?: Partial<Knobs>; random?: () => number } = {}): Promise<CrmSimulator> {
+  const random = opts.random ?? Math.random;
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+  let target: WebhookTarget | null = null;
+  let held: { id: string; body: string }[] = [];
+
+  const sim: CrmSimulator = {
+    url: '',
+    orders: new Map(),
+    knobs: knobsSchema.parse(opts.knobs ?? {}),
+    calls: { ok: 0, failed: 0, rateLimited: 0, notFound: 0 },
+    webhooksSent: [],
+    setKnobs(k) {
+      sim.knobs = knobsSchema.parse({ ...sim.knobs, ...k });
+    },
+    setTarget(t) {
+      target = t;
+    },
+    async changeStatus(crmOrderId, status, wooOrderId) {
+      const prev = sim.orders.get(crmOrderId);
+      const record: CrmOrderRecord = {
+        crm_order_id: crmOrderId,
+        status,
+        version: (prev?.version ?? 0) + 1,
+        updated_at: new Date().toISOString(),
+        woo_order_id: wooOrderId ?? prev?.woo_order_id ?? null,
+      };
+      sim.orders.set(crmOrderId, record);
+      const body = JSON.stringify({ type: 'order.status_changed', data: { crm_order_id: crmOrderId, status, version: record.version, updated_at: record.updated_at } });
+      held.push({ id: `evt_${crmOrderId}_v${record.version}`, body });
+      if (held.length >= sim.knobs.reorderWindow) await sim.flush();
+      return record;
+    },
+    async flush() {
+      const batch = held;
+      held = [];
+      for (let i = batch.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [batch[i], batch[j]] = [batch[j]!, batch[i]!];
+      }
+      for (const msg of batch) {
+        if (sim.knobs.webhookDelayMs > 0) await new Promise((r) => setTimeout(r, sim.knobs.webhookDelayMs));
+        await Promise.all(Array.from({ length: sim.knobs.duplicates }, () => send(msg.id, msg.body)));
+      }
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+
+  async function send(id: string, body: string): Promise<void> {
+    if (!target) return;
+    const ts = new Date();
+    const signature = new Webhook(target.secret.replace(/^whsec_/, '')).sign(id, ts, body);
+    try {
+      const res = await fetch(target.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)), 'webhook-signature': signature },
+        body,
+      });
+      await res.text();
+      sim.webhooksSent.push({ id, status: res.status });
+    } catch {
+      sim.webhooksSent.push({ id, status: 0 });
+    }
+  }
+
+  const authorized = (req: Request): boolean => !opts.token || req.get('authorization') === `Bearer ${opts.token}`;
+
+  app.get('/orders/:id', async (req: Request, res: Response) => {
+    if (!authorized(req)) return void res.status(401).json({ error: 'unauthorized' });
+    if (sim.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, sim.knobs.latencyMs));
+    if (sim.knobs.failNext > 0) {
+      sim.knobs.failNext--;
+      sim.calls.failed++;
+      return void res.status(500).json({ error: 'simulated failure' });
+    }
+    if (random() < sim.knobs.errorRate) {
+      sim.calls.failed++;
+      return void res.status(500).json({ error: 'simulated failure' });
+    }
+    if (random() < sim.knobs.rateLimitRate) {
+      sim.calls.rateLimited++;
+      return void res.status(429).set('retry-after', String(sim.knobs.retryAfterSeconds)).json({ error: 'slow down' });
+    }
+    const order = sim.orders.get(String(req.params.id));
+    if (!order) {
+      sim.calls.notFound++;
+      return void res.status(404).json({ error: 'no such order' });
+    }
+    sim.calls.ok++;
+    res.json(order);
+  });
+
+  // Control API, for the demo and for manual testing.
+  app.get('/admin/orders', (_req, res) => void res.json([...sim.orders.values()]));
+  app.put('/admin/orders/:id', async (req, res) => {
+    const parsed = z.object({ status: z.string().min(1), woo_order_id: z.number().int().positive().nullish() }).safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    res.json(await sim.changeStatus(String(req.params.id), parsed.data.status, parsed.data.woo_order_id));
+  });
+  app.get('/admin/knobs', (_req, res) => void res.json(sim.knobs));
+  app.post('/admin/knobs', (req, res) => {
+    const parsed = knobsSchema.partial().safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    sim.setKnobs(parsed.data);
+    res.json(sim.knobs);
+  });
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(opts.port ?? 0, '127.0.0.1', () => resolve(s));
+  });
+  sim.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return sim;
+}
