@@ -46,6 +46,7 @@ export const configSchema = z.object({
   CRM_BRIDGE_CLAIM_MODE: z.enum(['auto', 'skip_locked', 'update'], { error: 'must be auto, skip_locked or update' }).default('auto'),
   CRM_BRIDGE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(60),
   CRM_BRIDGE_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be a positive number of milliseconds').default(200),
+  CRM_BRIDGE_SETTINGS_TTL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must not be negative').default(2000),
   CRM_BRIDGE_HEARTBEAT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(5),
 });
 
@@ -61,6 +62,8 @@ export interface Config {
   /** Key for the secrets stored by the plugin; the same value as CRM_BRIDGE_ENCRYPTION_KEY in wp-config.php. */
   encryptionKey: string | undefined;
   queue: { claimMode: 'auto' | 'skip_locked' | 'update'; leaseMs: number; pollMs: number };
+  /** How long settings read from wp_options are reused before they are read again. */
+  settingsTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -86,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatMs: e.CRM_BRIDGE_HEARTBEAT_SECONDS * 1000,
     encryptionKey: e.CRM_BRIDGE_ENCRYPTION_KEY || undefined,
     queue: { claimMode: e.CRM_BRIDGE_CLAIM_MODE, leaseMs: e.CRM_BRIDGE_LEASE_SECONDS * 1000, pollMs: e.CRM_BRIDGE_POLL_MS },
+    settingsTtlMs: e.CRM_BRIDGE_SETTINGS_TTL_MS,
   };
 }

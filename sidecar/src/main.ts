@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   const clock = systemClock;
   const skipLocked = config.queue.claimMode === 'auto' ? await supportsSkipLocked(db) : config.queue.claimMode === 'skip_locked';
   log.info({ claim: skipLocked ? 'FOR UPDATE SKIP LOCKED' : 'atomic claim update' }, 'queue claim mode');
-  const settings = new SettingsSource(db, config.encryptionKey, clock);
+  const settings = new SettingsSource(db, config.encryptionKey, clock, config.settingsTtlMs);
   const syncLog = new SyncLog(db, config.workerId);
   syncLog.onDecision((entries) => entries.forEach((e) => metrics.decisions.inc({ direction: e.direction, decision: e.decision })));
   const breakers = new CircuitBreakers(clock);
