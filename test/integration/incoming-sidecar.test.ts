@@ -174,11 +174,18 @@ describe('incoming events through the sidecar', () => {
     await settled(ids, 60_000);
     const states = orderStates(orderIds);
     for (const orderId of orderIds) expect(states[orderId]).toMatchObject({ status: 'completed', version: '3' });
-    const [overlaps] = await dbPool().query(
-      `SELECT COUNT(*) AS n FROM wp_crm_bridge_log a JOIN wp_crm_bridge_log b ON a.crm_order_id = b.crm_order_id AND a.id < b.id
-        WHERE a.crm_order_id IN (?) AND a.decision = 'applied' AND b.decision = 'applied' AND a.to_status = b.to_status`,
+    // Each applied change is a new status: no version was applied twice and none went back.
+    const [applied] = await dbPool().query(
+      `SELECT crm_order_id, event_id, to_status, worker, message FROM wp_crm_bridge_log WHERE crm_order_id IN (?) AND decision = 'applied' ORDER BY id`,
       [crmIds],
     );
-    expect(Number((overlaps as { n: number }[])[0]!.n)).toBe(0);
+    const byOrder = new Map<string, string[]>();
+    for (const row of applied as { crm_order_id: string; to_status: string }[]) byOrder.set(row.crm_order_id, [...(byOrder.get(row.crm_order_id) ?? []), row.to_status]);
+    const rank = { 'on-hold': 1, processing: 2, completed: 3 } as Record<string, number>;
+    for (const [crmId, statuses] of byOrder) {
+      const ranks = statuses.map((st) => rank[st] ?? 0);
+      expect(ranks, `${crmId}: ${JSON.stringify((applied as { crm_order_id: string }[]).filter((r) => r.crm_order_id === crmId))}`).toEqual([...ranks].sort());
+      expect(new Set(statuses).size, `${crmId} applied a status twice: ${JSON.stringify((applied as { crm_order_id: string }[]).filter((r) => r.crm_order_id === crmId))}`).toBe(statuses.length);
+    }
   });
 });

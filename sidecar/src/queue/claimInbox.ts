@@ -26,20 +26,14 @@ export interface ClaimOptions {
   skipLocked: boolean;
 }
 
-const claimable = (now: Date) => sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND locked_until <= ${now})`;
-
-export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
-  if (opts.limit <= 0) return [];
-  const { now } = opts;
-  const candidates = await db
+/** Head events (no earlier unfinished event of the same order, no live lease on the order) in one status. */
+function headsOf(db: Kysely<Database>, now: Date, limit: number, status: 'pending' | 'running') {
+  return db
     .selectFrom('crm_bridge_inbox as i')
     .select('i.id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('i.status', '=', 'pending'), eb('i.run_after', '<=', now)]),
-        eb.and([eb('i.status', '=', 'running'), eb('i.locked_until', '<=', now)]),
-      ]),
-    )
+    .where('i.status', '=', status)
+    .$if(status === 'pending', (q) => q.where('i.run_after', '<=', now))
+    .$if(status === 'running', (q) => q.where('i.locked_until', '<=', now))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -63,9 +57,22 @@ export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Prom
         ),
       ),
     )
+    // The claim index's own order, so the read stops after `limit` heads instead of sorting.
+    .orderBy('i.run_after')
     .orderBy('i.id')
-    .limit(opts.limit)
-    .execute();
+    .limit(limit);
+}
+
+const claimable = (now: Date) => sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND locked_until <= ${now})`;
+
+export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
+  if (opts.limit <= 0) return [];
+  const { now } = opts;
+  // Two index range reads on claim (status, run_after, id): due pending events in due order, then
+  // running events whose lease expired. Each keeps only the head event of its order.
+  const due = await headsOf(db, now, opts.limit, 'pending').execute();
+  const expired = due.length < opts.limit ? await headsOf(db, now, opts.limit - due.length, 'running').execute() : [];
+  const candidates = [...due, ...expired];
   if (candidates.length === 0) return [];
   const ids = candidates.map((c) => c.id);
   const lockedUntil = new Date(now.getTime() + opts.leaseMs);
