@@ -1,72 +1,105 @@
-// The demo: the local stack (MariaDB + WordPress with the plugin and the WooCommerce stand-in) and the
-// sidecar, started together; Ctrl-C stops all of it. With --detach it leaves everything running.
+// The demo: the local stack (MariaDB + WordPress with the plugin and the WooCommerce stand-in), the
+// CRM simulator and the sidecar, connected with generated secrets and seeded with a few orders.
+// Ctrl-C stops all of it. A second run reuses the stack and its data.
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { down, up } from '../stack/stack.ts';
 import { ROOT } from '../stack/paths.ts';
-import { freePort, ownsProcess, startDaemon, stopProcess, waitFor, StackError } from '../stack/system.ts';
-
-const { values } = parseArgs({ options: { detach: { type: 'boolean', default: false } } });
+import { evalPhp } from '../stack/wordpress.ts';
+import { freePort, stopProcess, waitFor, StackError } from '../stack/system.ts';
+import { startCrmSimulator } from '../crm-simulator/simulator.ts';
 
 try {
   const state = await up({ name: 'demo', versions: ['6.1'] });
   const site = state.sites['6.1']!;
   const db = state.mariadb;
-  const port = await freePort(9464);
-  const env = {
-    ...process.env,
-    CRM_BRIDGE_DATABASE_URL: `mysql://${db.user}:${db.password}@127.0.0.1:${db.port}/${site.database}`,
-    CRM_BRIDGE_TABLE_PREFIX: site.tablePrefix,
-    CRM_BRIDGE_WORDPRESS_URL: site.url,
-    CRM_BRIDGE_WP_USER: site.sidecarUser,
-    CRM_BRIDGE_WP_APP_PASSWORD: site.sidecarAppPassword,
-    CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
-    CRM_BRIDGE_HTTP_PORT: String(port),
-    CRM_BRIDGE_WORKER_ID: 'demo-sidecar',
-  };
-  const main = join(ROOT, 'sidecar', 'dist', 'main.js');
-  const sidecarLog = join(state.dir, 'sidecar.log');
-  let sidecarPid: number;
-  if (values.detach) {
-    sidecarPid = startDaemon(process.execPath, [main], sidecarLog, { env });
-  } else {
-    const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    sidecarPid = child.pid!;
+
+  // The CRM, and the plugin connected to it: its API token and the signing secret of its webhooks.
+  const token = randomBytes(16).toString('hex');
+  const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const crm = await startCrmSimulator({ port: await freePort(8790), token });
+  crm.setTarget({ url: `${site.url}/wp-json/crm-bridge/v1/crm/events`, secret: signingSecret });
+  evalPhp(
+    site,
+    `\\CrmBridge\\Settings::update( array( 'crm' => array( 'base_url' => ${JSON.stringify(crm.url)}, 'auth_mode' => 'bearer' ) ) );
+     \\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::INCOMING, ${JSON.stringify(signingSecret)} );
+     \\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::CRM_TOKEN, ${JSON.stringify(token)} );`,
+  );
+
+  // A few orders, each known to the CRM under its own id.
+  const seeded = JSON.parse(
+    evalPhp(
+      site,
+      `$ids = wc_get_orders( array( 'limit' => 3, 'orderby' => 'id', 'order' => 'ASC', 'return' => 'ids' ) );
+       foreach ( array( 'Espresso cups', 'Tea tin', 'Grinder' ) as $i => $name ) {
+         if ( isset( $ids[ $i ] ) ) { continue; }
+         $o = new WC_Order(); $o->set_status( 'pending' ); $o->set_billing_email( 'ada@shop.test' );
+         $item = new WC_Order_Item_Product(); $item->set_name( $name ); $item->set_quantity( 1 ); $item->set_total( 10 + 5 * $i ); $o->add_item( $item ); $o->set_total( 10 + 5 * $i );
+         $ids[] = $o->save();
+       }
+       echo wp_json_encode( $ids );`,
+    ),
+  ) as number[];
+  for (const [i, orderId] of seeded.entries()) {
+    crm.orders.set(`CRM-${1001 + i}`, { crm_order_id: `CRM-${1001 + i}`, status: 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
   }
+
+  const port = await freePort(9464);
+  const main = join(ROOT, 'sidecar', 'dist', 'main.js');
+  const sidecar = spawn(process.execPath, [main], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      CRM_BRIDGE_DATABASE_URL: `mysql://${db.user}:${db.password}@127.0.0.1:${db.port}/${site.database}`,
+      CRM_BRIDGE_TABLE_PREFIX: site.tablePrefix,
+      CRM_BRIDGE_WORDPRESS_URL: site.url,
+      CRM_BRIDGE_WP_USER: site.sidecarUser,
+      CRM_BRIDGE_WP_APP_PASSWORD: site.sidecarAppPassword,
+      CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
+      CRM_BRIDGE_HTTP_PORT: String(port),
+      CRM_BRIDGE_WORKER_ID: 'demo-sidecar',
+      CRM_BRIDGE_LOG_LEVEL: 'warn',
+    },
+  });
   await waitFor('the sidecar', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000);
 
   console.log(`
 CRM Bridge demo is running.
 
-  WordPress admin   ${site.url}/wp-admin/
-  login             ${site.adminUser} / ${site.adminPassword}
-  CRM Bridge screen ${site.url}/wp-admin/admin.php?page=crm-bridge
-  sidecar           http://127.0.0.1:${port}/readyz  and  /metrics
+  WordPress admin    ${site.url}/wp-admin/
+  login              ${site.adminUser} / ${site.adminPassword}
+  CRM Bridge screen  ${site.url}/wp-admin/admin.php?page=crm-bridge
+  CRM simulator      ${crm.url}/admin/orders   (knobs: ${crm.url}/admin/knobs)
+  sidecar            http://127.0.0.1:${port}/readyz  and  /metrics
+
+WooCommerce orders ${seeded.join(', ')} are CRM orders CRM-1001, CRM-1002, CRM-1003.
 
 Try:
-  1. Open the CRM Bridge screen (WooCommerce → CRM Bridge): the sidecar shows as online.
-  2. curl http://127.0.0.1:${port}/metrics to see the sidecar's Prometheus metrics.
-  3. Stop the sidecar (kill ${sidecarPid}) and press Refresh on the Health view: within 30 s it shows offline.
-${values.detach ? `\nLeft running. Stop it with: kill ${sidecarPid}; npm run stack -- down --name demo\n` : '\nPress Ctrl-C to stop everything.\n'}`);
+  1. Mark CRM-1001 paid in the CRM; within a second order ${seeded[0]} is "processing":
+       curl -X PUT -H 'content-type: application/json' -d '{"status":"paid"}' ${crm.url}/admin/orders/CRM-1001
+  2. Make the CRM flaky and send a burst: the sidecar retries with backoff and nothing is lost.
+       curl -X POST -H 'content-type: application/json' -d '{"errorRate":0.5,"duplicates":3}' ${crm.url}/admin/knobs
+       curl -X PUT -H 'content-type: application/json' -d '{"status":"shipped"}' ${crm.url}/admin/orders/CRM-1002
+  3. Send a completed order back to "paid": the move is refused and logged.
+       curl -X PUT -H 'content-type: application/json' -d '{"status":"shipped"}' ${crm.url}/admin/orders/CRM-1003
+       curl -X PUT -H 'content-type: application/json' -d '{"status":"paid"}' ${crm.url}/admin/orders/CRM-1003
+  The whole history of each event is in the ${site.tablePrefix}crm_bridge_log table (and the admin screen's health view).
 
-  if (!values.detach) {
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    console.log('\nstopping…');
-    try {
-      process.kill(sidecarPid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    await stopProcess(sidecarPid, main);
-    await down('demo');
-    console.log('stopped.');
-  } else if (!ownsProcess(sidecarPid, main)) {
-    throw new StackError(`the sidecar stopped; see ${sidecarLog}`);
-  }
+Press Ctrl-C to stop everything.
+`);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    sidecar.once('exit', () => resolve());
+  });
+  console.log('\nstopping…');
+  if (sidecar.exitCode === null) sidecar.kill('SIGTERM');
+  await stopProcess(sidecar.pid!, main);
+  await crm.close();
+  await down('demo');
+  console.log('stopped.');
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   process.exit(err instanceof StackError ? err.exitCode : 1);

@@ -186,3 +186,8 @@ async function responds(url: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Runs PHP inside the site's loaded WordPress (like `wp eval`) and returns what it printed. */
+export function evalPhp(site: SiteState, code: string): string {
+  return run('php', [join(ROOT, 'test', 'support', 'php', 'eval.php'), site.dir, site.url], { input: `<?php ${code}` });
+}

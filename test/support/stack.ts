@@ -1,12 +1,9 @@
 // The one shared fixture of the integration tests: the stack started by globalSetup, and helpers to
 // reach its WordPress sites as a browser, as PHP and as the database.
 import { inject } from 'vitest';
-import { join } from 'node:path';
 import { createPool, type Pool } from 'mysql2/promise';
 import type { StackState } from '../stack/stack.ts';
-import type { SiteState, WpVersion } from '../stack/wordpress.ts';
-import { ROOT } from '../stack/paths.ts';
-import { run } from '../stack/system.ts';
+import { evalPhp, type SiteState, type WpVersion } from '../stack/wordpress.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -52,7 +49,7 @@ export async function closePools(): Promise<void> {
 
 /** Runs PHP inside the loaded WordPress (like `wp eval`) and returns what it printed. */
 export function wpEval(code: string, s: SiteState = site()): string {
-  return run('php', [join(ROOT, 'test', 'support', 'php', 'eval.php'), s.dir, s.url], { input: `<?php ${code}` });
+  return evalPhp(s, code);
 }
 
 /** Same, for code that prints JSON. */
