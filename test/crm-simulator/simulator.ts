@@ -25,6 +25,8 @@ export const knobsSchema = z.object({
   retryAfterSeconds: z.number().int().min(0).default(1),
   /** The next N orders API calls answer 500, then it recovers. */
   failNext: z.number().int().min(0).default(0),
+  /** Orders whose API calls all answer 500 (one broken record in the CRM). */
+  failOrderIds: z.array(z.string()).default([]),
   /** Each webhook is sent this many times (same webhook-id). */
   duplicates: z.number().int().min(1).default(1),
   /** Webhooks are held until this many are queued, then sent in random order. */
@@ -131,7 +133,7 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
       sim.calls.failed++;
       return void res.status(500).json({ error: 'simulated failure' });
     }
-    if (random() < sim.knobs.errorRate) {
+    if (random() < sim.knobs.errorRate || sim.knobs.failOrderIds.includes(String(req.params.id))) {
       sim.calls.failed++;
       return void res.status(500).json({ error: 'simulated failure' });
     }

@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(sidecars.splice(0).map((s) => s.stop()));
   crm.setTarget(null);
-  crm.setKnobs({ latencyMs: 0, errorRate: 0, rateLimitRate: 0, failNext: 0, duplicates: 1, reorderWindow: 1 });
+  crm.setKnobs({ latencyMs: 0, errorRate: 0, rateLimitRate: 0, failNext: 0, failOrderIds: [], duplicates: 1, reorderWindow: 1 });
 });
 afterAll(async () => {
   await crm.close();
@@ -119,6 +119,24 @@ describe('incoming events through the sidecar', () => {
     const decisions = await logDecisions({ eventId: id });
     expect(decisions.map((r) => r.decision)).toEqual(['accepted', 'retried', 'retried', 'retried', 'verified', 'applied']);
     expect(decisions.filter((r) => r.decision === 'retried').every((r) => r.error_class === 'transient')).toBe(true);
+  });
+
+  it('an order the CRM keeps failing on slows no other order, and is applied once the CRM recovers', async () => {
+    const orderIds = createOrders(Array.from({ length: 6 }, () => 'pending'));
+    const crmIds = orderIds.map(() => unique('F'));
+    crm.setKnobs({ failOrderIds: [crmIds[0]!] });
+    configureCrm(crm.url, { retry: { max_attempts: 100, base_delay_ms: 50, max_delay_ms: 300 } });
+    await sidecar();
+    const ids = [];
+    for (const [i, orderId] of orderIds.entries()) ids.push(await crmChanges(crmIds[i]!, 'paid', orderId));
+    await settled(ids.slice(1));
+    expect((await inboxRows(ids[0]!))[0]).toMatchObject({ status: 'pending' });
+    expect(Object.values(orderStates(orderIds.slice(1))).map((s) => s.status)).toEqual(orderIds.slice(1).map(() => 'processing'));
+    crm.setKnobs({ failOrderIds: [] });
+    await settled([ids[0]!]);
+    expect(orderStates([orderIds[0]!])[orderIds[0]!]).toMatchObject({ status: 'processing', crmNotes: 1 });
+    expect((await logDecisions({ eventId: ids[0]! })).filter((r) => r.decision === 'retried').length).toBeGreaterThan(0);
+    configureCrm(crm.url);
   });
 
   it('a permanent failure goes to dead letters and replays to applied once fixed', async () => {

@@ -16,7 +16,7 @@ describe('circuit breaker', () => {
     const cb = new CircuitBreakers(clock, 3, 10_000);
     let calls = 0;
     const counted = () => (calls++, failing());
-    for (let i = 0; i < 3; i++) await expect(cb.run('crm.test', counted)).rejects.toThrow('503');
+    for (let i = 0; i < 3; i++) await expect(cb.run('crm.test', counted, `order-${i}`)).rejects.toThrow('503');
     expect(cb.openCircuits()).toEqual(['crm.test']);
     await expect(cb.run('crm.test', counted)).rejects.toMatchObject({ code: 'circuit_open' });
     expect(calls).toBe(3);
@@ -25,6 +25,13 @@ describe('circuit breaker', () => {
     clock.advance(10_001);
     await expect(cb.run('crm.test', async () => 'recovered')).resolves.toBe('recovered');
     expect(cb.openCircuits()).toEqual([]);
+  });
+
+  it('stays closed while a single order keeps failing alone', async () => {
+    const cb = new CircuitBreakers(fakeClock(), 3, 10_000);
+    for (let i = 0; i < 10; i++) await expect(cb.run('crm.test', failing, 'broken-order')).rejects.toThrow('503');
+    expect(cb.openCircuits()).toEqual([]);
+    await expect(cb.run('crm.test', async () => 'other order ok', 'fine-order')).resolves.toBe('other order ok');
   });
 
   it('does not count permanent errors', async () => {

@@ -105,5 +105,5 @@ export async function fetchCrmOrder(
     const woo = jsonPath(data, crm.paths.woo_order_id);
     const wooOrderId = typeof woo === 'number' && Number.isInteger(woo) && woo > 0 ? woo : typeof woo === 'string' && /^\d+$/.test(woo) ? Number(woo) : null;
     return { status, version, wooOrderId };
-  });
+  }, crmOrderId);
 }

@@ -1,0 +1,74 @@
+// The sidecar's write endpoint: only the sidecar's role may call it; every transition is re-checked
+// at write time under a per-order lock, written through WC_Order with the origin tag set.
+import { describe, expect, it } from 'vitest';
+import { ensureUser, login, rest, site, wpEvalJson } from '../support/stack.ts';
+import { createOrders, orderStates, unique } from '../support/incoming.ts';
+
+const sidecarAuth = () => ({ authorization: `Basic ${Buffer.from(`${site().sidecarUser}:${site().sidecarAppPassword}`).toString('base64')}` });
+
+async function apply(transitions: Record<string, unknown>[], headers: Record<string, string> = sidecarAuth()): Promise<Response> {
+  return rest('/crm-bridge/v1/sidecar/apply', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ transitions }) });
+}
+
+const transition = (orderId: number, crmOrderId: string, to_status: string, version: number) => ({ event_id: unique('evt'), crm_order_id: crmOrderId, order_id: orderId, to_status, version });
+
+describe('apply endpoint', () => {
+  it('refuses anonymous callers (401) and users without the sidecar capability (403)', async () => {
+    expect((await apply([], {})).status).toBe(401);
+    ensureUser('shop-manager-apply', 'shop_manager', 'shop-manager-apply-1');
+    const session = await login('shop-manager-apply', 'shop-manager-apply-1');
+    const res = await rest('/crm-bridge/v1/sidecar/apply', { method: 'POST', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transitions: [] }) });
+    expect(res.status).toBe(403);
+  });
+
+  it('validates the batch against its schema', async () => {
+    const res = await apply([{ event_id: 'e', crm_order_id: 'c', to_status: 'completed', version: -1, extra: 1 }]);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'rest_invalid_param' });
+  });
+
+  it('applies, skips stale versions and refuses backward moves, one outcome per transition', async () => {
+    const [a, b] = createOrders(['pending', 'completed']);
+    const crmA = unique('A');
+    const res = await apply([
+      transition(a!, crmA, 'processing', 2),
+      transition(a!, crmA, 'on-hold', 1),
+      transition(b!, unique('B'), 'processing', 1),
+      transition(a!, crmA, 'no-such-status', 3),
+      { event_id: unique('evt'), crm_order_id: unique('unlinked'), to_status: 'completed', version: 1 },
+    ]);
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { outcome: string; from_status?: string }[] };
+    expect(results.map((r) => r.outcome)).toEqual(['applied', 'stale', 'refused', 'invalid', 'not_found']);
+    expect(results[0]!.from_status).toBe('pending');
+    expect(orderStates([a!, b!])).toMatchObject({ [a!]: { status: 'processing', version: '2' }, [b!]: { status: 'completed' } });
+  });
+
+  it('two racing writers never leave an older state: the newest version wins whatever the order', async () => {
+    const orderIds = createOrders(Array.from({ length: 5 }, () => 'pending'));
+    await Promise.all(
+      orderIds.flatMap((id) => {
+        const crmId = unique('race');
+        return [apply([transition(id, crmId, 'completed', 5)]), apply([transition(id, crmId, 'on-hold', 4)]), apply([transition(id, crmId, 'processing', 3)])];
+      }),
+    );
+    for (const state of Object.values(orderStates(orderIds))) expect(state).toMatchObject({ status: 'completed', version: '5' });
+  });
+
+  it('sets the CRM origin tag exactly while the order hooks fire, and only then', () => {
+    const [orderId] = createOrders(['pending']);
+    const seen = wpEvalJson<{ during: (string | null)[]; after: string | null; plain: (string | null)[] }>(`
+      $during = array();
+      add_action( 'woocommerce_order_status_changed', function () use ( &$during ) { $during[] = \\CrmBridge\\Origin::current(); }, 10, 4 );
+      wp_set_current_user( get_user_by( 'login', 'crm-bridge-sidecar' )->ID );
+      $req = new WP_REST_Request( 'POST', '/crm-bridge/v1/sidecar/apply' );
+      $req->set_header( 'content-type', 'application/json' );
+      $req->set_body( wp_json_encode( array( 'transitions' => array( array( 'event_id' => 'origin-test', 'crm_order_id' => 'ORIGIN-${orderId}', 'order_id' => ${orderId}, 'to_status' => 'processing', 'version' => 1 ) ) ) ) );
+      rest_do_request( $req );
+      $after = \\CrmBridge\\Origin::current();
+      $plain = $during; $during = array();
+      wc_get_order( ${orderId} )->update_status( 'completed' );
+      echo wp_json_encode( array( 'during' => $plain, 'after' => $after, 'plain' => $during ) );`);
+    expect(seen).toEqual({ during: ['crm'], after: null, plain: [null] });
+  });
+});
