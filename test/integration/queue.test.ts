@@ -6,8 +6,8 @@ import { sql } from 'kysely';
 import { closePools, databaseUrl, dbPool, wpEval } from '../support/stack.ts';
 import { connect, type DatabaseHandle } from '../../sidecar/src/db/connection.ts';
 import { claimInbox } from '../../sidecar/src/queue/claimInbox.ts';
-import { completeInbox } from '../../sidecar/src/queue/completeInbox.ts';
-import { failInbox } from '../../sidecar/src/queue/failInbox.ts';
+import { completeJob } from '../../sidecar/src/queue/completeJob.ts';
+import { failJob } from '../../sidecar/src/queue/failJob.ts';
 import { LeaseLostError } from '../../sidecar/src/queue/leaseLost.ts';
 import { pruneOnce } from '../../sidecar/src/pruner.ts';
 import { supportsSkipLocked } from '../../sidecar/src/db/supportsSkipLocked.ts';
@@ -67,7 +67,7 @@ describe.each([
     const first = await claim('w1');
     expect(first.map((e) => e.id)).toEqual([a1, b1]);
     expect(await claim('w2')).toEqual([]);
-    await completeInbox(h.db, a1!, 'w1', new Date());
+    await completeJob(h.db, 'inbox', a1!, 'w1', new Date());
     expect((await claim('w2')).map((e) => e.id)).toEqual([a2]);
   });
 
@@ -75,7 +75,7 @@ describe.each([
     await reset();
     const [a1, a2] = await enqueue([{ crm: 'A' }, { crm: 'A' }]);
     await claim('w1');
-    await failInbox(h.db, a1!, 'w1', new Date(), { errorClass: 'transient', message: 'crm_timeout: slow', retryAt: new Date(Date.now() + 60_000) });
+    await failJob(h.db, 'inbox', a1!, 'w1', new Date(), { errorClass: 'transient', message: 'crm_timeout: slow', retryAt: new Date(Date.now() + 60_000) });
     expect(await claim('w1')).toEqual([]);
     const later = await claim('w1', 10, new Date(Date.now() + 61_000));
     expect(later.map((e) => e.id)).toEqual([a1]);
@@ -90,8 +90,8 @@ describe.each([
     expect(await claim('w2')).toEqual([]);
     const recovered = await claim('w2', 10, new Date(Date.now() + 31_000));
     expect(recovered.map((e) => e.id)).toEqual([a1]);
-    await expect(completeInbox(h.db, a1!, 'dead-worker', new Date())).rejects.toBeInstanceOf(LeaseLostError);
-    await completeInbox(h.db, a1!, 'w2', new Date());
+    await expect(completeJob(h.db, 'inbox', a1!, 'dead-worker', new Date())).rejects.toBeInstanceOf(LeaseLostError);
+    await completeJob(h.db, 'inbox', a1!, 'w2', new Date());
   });
 
   it('never hands the same event to two workers claiming at the same moment', async () => {
@@ -110,7 +110,7 @@ describe('queue housekeeping', () => {
     await reset();
     const [a1] = await enqueue([{ crm: 'A' }]);
     await claimInbox(h.db, { workerId: 'w', limit: 1, leaseMs: 1000, now: new Date(), skipLocked: true });
-    await failInbox(h.db, a1!, 'w', new Date(), { errorClass: 'permanent', message: 'unmapped_status: lost', retryAt: null });
+    await failJob(h.db, 'inbox', a1!, 'w', new Date(), { errorClass: 'permanent', message: 'unmapped_status: lost', retryAt: null });
     const [rows] = await dbPool().query(`SELECT status, last_error_class, last_error FROM ${PREFIX}crm_bridge_inbox WHERE id = ?`, [a1]);
     expect(rows).toEqual([{ status: 'dead', last_error_class: 'permanent', last_error: 'unmapped_status: lost' }]);
   });

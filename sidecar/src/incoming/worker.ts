@@ -12,8 +12,8 @@ import type { ApplyBatcher } from '../wordpress/apply.js';
 import type { CrmOrder } from './crm.js';
 import { decide } from './decide.js';
 import { claimInbox, type ClaimedEvent } from '../queue/claimInbox.js';
-import { completeInbox } from '../queue/completeInbox.js';
-import { failInbox } from '../queue/failInbox.js';
+import { completeJob } from '../queue/completeJob.js';
+import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
 import { backoffDelay, exhausted, type Jitter } from '../queue/backoff.js';
 import { PermanentError, TransientError, classify } from '../errors.js';
@@ -107,7 +107,7 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
       }
     }
     await deps.syncLog.record(entries, deps.clock.now());
-    await completeInbox(deps.db, event.id, deps.workerId, deps.clock.now());
+    await completeJob(deps.db, 'inbox', event.id, deps.workerId, deps.clock.now());
   } catch (err) {
     if (err instanceof LeaseLostError) {
       deps.log.warn({ eventId: event.event_id, rowId: event.id }, err.message);
@@ -125,7 +125,7 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
     entries.push({ ...base, decision: dead ? 'dead' : 'retried', errorClass: failure.errorClass, latencyMs: elapsed(), message: `${failure.code}: ${failure.message}`, detail: retryAt ? { retry_at: retryAt.toISOString() } : null });
     try {
       await deps.syncLog.record(entries, now);
-      await failInbox(deps.db, event.id, deps.workerId, now, { errorClass: failure.errorClass, message: `${failure.code}: ${failure.message}`, retryAt });
+      await failJob(deps.db, 'inbox', event.id, deps.workerId, now, { errorClass: failure.errorClass, message: `${failure.code}: ${failure.message}`, retryAt });
     } catch (recordErr) {
       // The outcome could not be recorded: the lease will expire and the event will be claimed again.
       deps.log.error({ eventId: event.event_id, err: (recordErr as Error).message }, 'outcome not recorded; the event will be retried when its lease expires');

@@ -1,5 +1,5 @@
-// Claims inbox events to work on: at most one per CRM order (the oldest unfinished one, and only
-// when no other worker holds a live lease on that order), many orders at once.
+// Claims queue rows to work on: at most one per order key (the oldest unfinished row, and only when
+// no other worker holds a live lease on that key), many keys at once.
 //
 // Two steps. A plain read picks candidate head events from committed state; then a short
 // transaction locks those rows with FOR UPDATE SKIP LOCKED, re-checks that each is still
@@ -7,6 +7,7 @@
 // server without SKIP LOCKED the second step is one atomic UPDATE guarded by the same condition.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { QUEUES, tableOf, type QueueName } from './queues.js';
 
 export interface ClaimedEvent {
   id: number;
@@ -27,9 +28,12 @@ export interface ClaimOptions {
 }
 
 /** Head events (no earlier unfinished event of the same order, no live lease on the order) in one status. */
-function headsOf(db: Kysely<Database>, now: Date, limit: number, status: 'pending' | 'running') {
+function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: number, status: 'pending' | 'running') {
+  const table = tableOf(queue);
+  const sameKey = <Q extends { whereRef: (a: never, op: '=', b: never) => Q }>(q: Q, alias: string): Q =>
+    QUEUES[queue].orderKey.reduce((acc, col) => acc.whereRef(`${alias}.${col}` as never, '=', `i.${col}` as never), q);
   return db
-    .selectFrom('crm_bridge_inbox as i')
+    .selectFrom(`${table} as i`)
     .select('i.id')
     .where('i.status', '=', status)
     .$if(status === 'pending', (q) => q.where('i.run_after', '<=', now))
@@ -37,9 +41,7 @@ function headsOf(db: Kysely<Database>, now: Date, limit: number, status: 'pendin
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('crm_bridge_inbox as e')
-            .select(sql`1`.as('one'))
-            .whereRef('e.crm_order_id', '=', 'i.crm_order_id')
+          sameKey(selectFrom(`${table} as e`).select(sql`1`.as('one')), 'e')
             .where('e.status', 'in', ['pending', 'running'])
             .whereRef('e.id', '<', 'i.id'),
         ),
@@ -48,9 +50,7 @@ function headsOf(db: Kysely<Database>, now: Date, limit: number, status: 'pendin
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('crm_bridge_inbox as r')
-            .select(sql`1`.as('one'))
-            .whereRef('r.crm_order_id', '=', 'i.crm_order_id')
+          sameKey(selectFrom(`${table} as r`).select(sql`1`.as('one')), 'r')
             .where('r.status', '=', 'running')
             .where('r.locked_until', '>', now)
             .whereRef('r.id', '<>', 'i.id'),
@@ -65,13 +65,15 @@ function headsOf(db: Kysely<Database>, now: Date, limit: number, status: 'pendin
 
 const claimable = (now: Date) => sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND locked_until <= ${now})`;
 
-export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
+/** Claims rows of either queue; returns their ids, oldest first. */
+export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: ClaimOptions): Promise<number[]> {
   if (opts.limit <= 0) return [];
   const { now } = opts;
+  const table = tableOf(queue);
   // Two index range reads on claim (status, run_after, id): due pending events in due order, then
   // running events whose lease expired. Each keeps only the head event of its order.
-  const due = await headsOf(db, now, opts.limit, 'pending').execute();
-  const expired = due.length < opts.limit ? await headsOf(db, now, opts.limit - due.length, 'running').execute() : [];
+  const due = await headsOf(db, queue, now, opts.limit, 'pending').execute();
+  const expired = due.length < opts.limit ? await headsOf(db, queue, now, opts.limit - due.length, 'running').execute() : [];
   const candidates = [...due, ...expired];
   if (candidates.length === 0) return [];
   const ids = candidates.map((c) => c.id);
@@ -81,7 +83,7 @@ export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Prom
   if (opts.skipLocked) {
     claimedIds = await db.transaction().execute(async (trx) => {
       const locked = await trx
-        .selectFrom('crm_bridge_inbox')
+        .selectFrom(table)
         .select('id')
         .where('id', 'in', ids)
         .where(claimable(now))
@@ -91,7 +93,7 @@ export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Prom
       const lockedIds = locked.map((r) => r.id);
       if (lockedIds.length > 0) {
         await trx
-          .updateTable('crm_bridge_inbox')
+          .updateTable(table)
           .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
           .where('id', 'in', lockedIds)
           .execute();
@@ -102,17 +104,23 @@ export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Prom
     // One statement: only rows still claimable are taken, and the claim token says which.
     const token = `${opts.workerId}#${now.getTime()}#${Math.random().toString(36).slice(2, 8)}`.slice(0, 64);
     await db
-      .updateTable('crm_bridge_inbox')
+      .updateTable(table)
       .set({ status: 'running', locked_by: token, locked_until: lockedUntil, attempts: sql`attempts + 1` })
       .where('id', 'in', ids)
       .where(claimable(now))
       .execute();
-    const mine = await db.selectFrom('crm_bridge_inbox').select('id').where('id', 'in', ids).where('locked_by', '=', token).execute();
+    const mine = await db.selectFrom(table).select('id').where('id', 'in', ids).where('locked_by', '=', token).execute();
     claimedIds = mine.map((r) => r.id);
     if (claimedIds.length > 0) {
-      await db.updateTable('crm_bridge_inbox').set({ locked_by: opts.workerId }).where('id', 'in', claimedIds).where('locked_by', '=', token).execute();
+      await db.updateTable(table).set({ locked_by: opts.workerId }).where('id', 'in', claimedIds).where('locked_by', '=', token).execute();
     }
   }
+  return claimedIds.sort((a, b) => a - b);
+}
+
+/** Claims inbox events (one per CRM order at a time). */
+export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
+  const claimedIds = await claimQueue(db, 'inbox', opts);
   if (claimedIds.length === 0) return [];
   return db
     .selectFrom('crm_bridge_inbox')

@@ -1,8 +1,9 @@
-// Records a failed attempt and releases the event in one statement: back to pending with the next
+// Records a failed attempt and releases the row in one statement: back to pending with the next
 // attempt time, or to dead letters (status dead) when retrying cannot help or attempts are used up.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { LeaseLostError } from './leaseLost.js';
+import { tableOf, type QueueName } from './queues.js';
 
 export interface Failure {
   errorClass: string;
@@ -11,9 +12,9 @@ export interface Failure {
   retryAt: Date | null;
 }
 
-export async function failInbox(db: Kysely<Database>, id: number, workerId: string, now: Date, failure: Failure): Promise<void> {
+export async function failJob(db: Kysely<Database>, queue: QueueName, id: number, workerId: string, now: Date, failure: Failure): Promise<void> {
   const res = await db
-    .updateTable('crm_bridge_inbox')
+    .updateTable(tableOf(queue))
     .set({
       status: failure.retryAt ? 'pending' : 'dead',
       run_after: failure.retryAt ?? now,

@@ -1,0 +1,250 @@
+<?php
+/**
+ * Webhook subscriptions: who hears of which order events, how (full or minimal payload) and with
+ * which secret. Secrets are generated here, stored encrypted, and shown only once.
+ *
+ * @package CrmBridge
+ */
+
+declare( strict_types=1 );
+
+namespace CrmBridge;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Subscription storage and validation.
+ */
+final class Subscriptions {
+
+	public const TOPICS = array( 'order.created', 'order.updated', 'order.status_changed', 'order.deleted' );
+
+	/**
+	 * Every active subscription, as arrays (secrets stay encrypted).
+	 *
+	 * @return array<int, array<string, mixed>>
+	 */
+	public static function active(): array {
+		global $wpdb;
+		$table = Schema::table( 'subscriptions' );
+		$rows  = $wpdb->get_results( "SELECT id, topics, status_filter, payload_mode, is_crm FROM $table WHERE active = 1", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
+	 * One subscription without its secrets, or null.
+	 *
+	 * @param int $id Id.
+	 * @return array<string, mixed>|null
+	 */
+	public static function find( int $id ): ?array {
+		global $wpdb;
+		$table = Schema::table( 'subscriptions' );
+		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM $table WHERE id = %d", $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return is_array( $row ) ? self::public_view( $row ) : null;
+	}
+
+	/**
+	 * All subscriptions without their secrets.
+	 *
+	 * @return array<int, array<string, mixed>>
+	 */
+	public static function all(): array {
+		global $wpdb;
+		$table = Schema::table( 'subscriptions' );
+		$rows  = $wpdb->get_results( "SELECT * FROM $table ORDER BY id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return array_map( array( self::class, 'public_view' ), is_array( $rows ) ? $rows : array() );
+	}
+
+	/**
+	 * Creates a subscription; returns it with its new secret (the only time the secret is shown).
+	 *
+	 * @param array<string, mixed> $fields Validated fields.
+	 * @return array<string, mixed>
+	 */
+	public static function create( array $fields ): array {
+		global $wpdb;
+		$secret = Secrets::generate_signing_secret();
+		$now    = Clock::mysql_now();
+		$wpdb->insert(
+			Schema::table( 'subscriptions' ),
+			array(
+				'name'                  => $fields['name'],
+				'url'                   => $fields['url'],
+				'topics'                => implode( ',', $fields['topics'] ),
+				'status_filter'         => implode( ',', $fields['status_filter'] ),
+				'payload_mode'          => $fields['payload_mode'],
+				'secret'                => Secrets::encrypt( $secret ),
+				'secret_rotated_at'     => $now,
+				'is_crm'                => $fields['is_crm'] ? 1 : 0,
+				'active'                => $fields['active'] ? 1 : 0,
+				'rate_limit_per_second' => $fields['rate_limit_per_second'],
+				'created_at'            => $now,
+				'updated_at'            => $now,
+			)
+		);
+		$created           = (array) self::find( (int) $wpdb->insert_id );
+		$created['secret'] = $secret;
+		return $created;
+	}
+
+	/**
+	 * Updates the given fields. Re-activating clears the failure state.
+	 *
+	 * @param int                  $id     Id.
+	 * @param array<string, mixed> $fields Validated fields.
+	 */
+	public static function update( int $id, array $fields ): void {
+		global $wpdb;
+		$row = array( 'updated_at' => Clock::mysql_now() );
+		foreach ( array( 'name', 'url', 'payload_mode', 'rate_limit_per_second' ) as $key ) {
+			if ( array_key_exists( $key, $fields ) ) {
+				$row[ $key ] = $fields[ $key ];
+			}
+		}
+		foreach ( array( 'topics', 'status_filter' ) as $key ) {
+			if ( array_key_exists( $key, $fields ) ) {
+				$row[ $key ] = implode( ',', $fields[ $key ] );
+			}
+		}
+		foreach ( array( 'is_crm', 'active' ) as $key ) {
+			if ( array_key_exists( $key, $fields ) ) {
+				$row[ $key ] = $fields[ $key ] ? 1 : 0;
+			}
+		}
+		if ( ! empty( $fields['active'] ) ) {
+			$row['disabled_reason'] = null;
+			$row['failing_since']   = null;
+		}
+		$wpdb->update( Schema::table( 'subscriptions' ), $row, array( 'id' => $id ) );
+	}
+
+	/**
+	 * Replaces the secret; the old one stays valid for the grace period. Returns the new secret.
+	 *
+	 * @param int $id            Id.
+	 * @param int $grace_seconds Grace period.
+	 */
+	public static function rotate_secret( int $id, int $grace_seconds ): string {
+		global $wpdb;
+		$table   = Schema::table( 'subscriptions' );
+		$current = $wpdb->get_var( $wpdb->prepare( "SELECT secret FROM $table WHERE id = %d", $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$secret  = Secrets::generate_signing_secret();
+		$now     = Clock::mysql_now();
+		$wpdb->update(
+			$table,
+			array(
+				'secret'                     => Secrets::encrypt( $secret ),
+				'previous_secret'            => $grace_seconds > 0 ? $current : null,
+				'previous_secret_expires_at' => $grace_seconds > 0 ? gmdate( 'Y-m-d H:i:s', time() + $grace_seconds ) : null,
+				'secret_rotated_at'          => $now,
+				'updated_at'                 => $now,
+			),
+			array( 'id' => $id )
+		);
+		return $secret;
+	}
+
+	/**
+	 * Deletes a subscription and its undelivered outbox rows.
+	 *
+	 * @param int $id Id.
+	 */
+	public static function delete( int $id ): void {
+		global $wpdb;
+		$wpdb->delete( Schema::table( 'outbox' ), array( 'subscription_id' => $id ) );
+		$wpdb->delete( Schema::table( 'subscriptions' ), array( 'id' => $id ) );
+	}
+
+	/**
+	 * Validates and normalises input; field => message for what is wrong.
+	 *
+	 * @param array<string, mixed> $input   Request fields.
+	 * @param bool                 $partial True for an update (absent fields are kept).
+	 * @return array{0: array<string, mixed>, 1: array<string, string>}
+	 */
+	public static function validate( array $input, bool $partial ): array {
+		$fields = array();
+		$errors = array();
+		if ( ! $partial || array_key_exists( 'name', $input ) ) {
+			$name = trim( (string) ( $input['name'] ?? '' ) );
+			if ( '' === $name || strlen( $name ) > 191 ) {
+				$errors['name'] = __( 'Give the subscription a name of at most 191 characters.', 'crm-bridge' );
+			}
+			$fields['name'] = sanitize_text_field( $name );
+		}
+		if ( ! $partial || array_key_exists( 'url', $input ) ) {
+			$url     = trim( (string) ( $input['url'] ?? '' ) );
+			$problem = UrlGuard::problem( $url );
+			if ( null !== $problem ) {
+				$errors['url'] = $problem;
+			}
+			$fields['url'] = $url;
+		}
+		if ( ! $partial || array_key_exists( 'topics', $input ) ) {
+			$topics = array_values( array_unique( array_map( 'strval', (array) ( $input['topics'] ?? array() ) ) ) );
+			if ( in_array( 'all', $topics, true ) ) {
+				$topics = self::TOPICS;
+			}
+			if ( ! $topics || array_diff( $topics, self::TOPICS ) ) {
+				/* translators: %s: list of topics */
+				$errors['topics'] = sprintf( __( 'Choose topics among %s, or all.', 'crm-bridge' ), implode( ', ', self::TOPICS ) );
+			}
+			$fields['topics'] = $topics;
+		}
+		if ( ! $partial || array_key_exists( 'status_filter', $input ) ) {
+			$statuses = array_values( array_filter( array_map( 'strval', (array) ( $input['status_filter'] ?? array() ) ) ) );
+			$known    = array_map( static fn( $s ) => substr( $s, 3 ), array_keys( wc_get_order_statuses() ) );
+			if ( array_diff( $statuses, $known ) ) {
+				/* translators: %s: list of statuses */
+				$errors['status_filter'] = sprintf( __( 'Unknown order status; use %s.', 'crm-bridge' ), implode( ', ', $known ) );
+			}
+			$fields['status_filter'] = $statuses;
+		}
+		if ( ! $partial || array_key_exists( 'payload_mode', $input ) ) {
+			$mode = (string) ( $input['payload_mode'] ?? 'full' );
+			if ( ! in_array( $mode, array( 'full', 'minimal' ), true ) ) {
+				$errors['payload_mode'] = __( 'The payload mode is full or minimal.', 'crm-bridge' );
+			}
+			$fields['payload_mode'] = $mode;
+		}
+		if ( ! $partial || array_key_exists( 'rate_limit_per_second', $input ) ) {
+			$limit = $input['rate_limit_per_second'] ?? null;
+			if ( null !== $limit && ( ! is_numeric( $limit ) || (int) $limit < 1 || (int) $limit > 1000 ) ) {
+				$errors['rate_limit_per_second'] = __( 'The rate limit is a whole number of messages per second from 1 to 1000, or empty.', 'crm-bridge' );
+			}
+			$fields['rate_limit_per_second'] = null === $limit ? null : (int) $limit;
+		}
+		foreach ( array( 'is_crm' => false, 'active' => true ) as $key => $default ) {
+			if ( ! $partial || array_key_exists( $key, $input ) ) {
+				$fields[ $key ] = (bool) rest_sanitize_boolean( $input[ $key ] ?? $default );
+			}
+		}
+		return array( $fields, $errors );
+	}
+
+	/**
+	 * What an API may show: everything but the secrets, with the secret's state.
+	 *
+	 * @param array<string, mixed> $row Row.
+	 * @return array<string, mixed>
+	 */
+	private static function public_view( array $row ): array {
+		return array(
+			'id'                    => (int) $row['id'],
+			'name'                  => (string) $row['name'],
+			'url'                   => (string) $row['url'],
+			'topics'                => array_values( array_filter( explode( ',', (string) $row['topics'] ) ) ),
+			'status_filter'         => array_values( array_filter( explode( ',', (string) $row['status_filter'] ) ) ),
+			'payload_mode'          => (string) $row['payload_mode'],
+			'is_crm'                => (bool) (int) $row['is_crm'],
+			'active'                => (bool) (int) $row['active'],
+			'disabled_reason'       => $row['disabled_reason'],
+			'failing_since'         => $row['failing_since'],
+			'rate_limit_per_second' => null === $row['rate_limit_per_second'] ? null : (int) $row['rate_limit_per_second'],
+			'secret_set'            => '' !== (string) $row['secret'],
+			'secret_rotated_at'     => $row['secret_rotated_at'],
+			'previous_secret_valid_until' => $row['previous_secret_expires_at'] && strtotime( $row['previous_secret_expires_at'] . ' UTC' ) > time() ? $row['previous_secret_expires_at'] : null,
+		);
+	}
+}
