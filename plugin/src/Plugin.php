@@ -26,7 +26,14 @@ final class Plugin {
 		add_action( 'admin_menu', array( Admin\Page::class, 'register' ), 60 );
 		add_action( 'admin_enqueue_scripts', array( Admin\Page::class, 'enqueue' ) );
 		add_action( 'admin_notices', array( Admin\Page::class, 'notices' ) );
+		add_action( 'woocommerce_new_order', array( Outbox::class, 'on_new_order' ), 10, 1 );
+		add_action( 'woocommerce_update_order', array( Outbox::class, 'on_update_order' ), 10, 1 );
+		add_action( 'woocommerce_order_status_changed', array( Outbox::class, 'on_status_changed' ), 10, 3 );
+		add_action( 'woocommerce_before_delete_order', array( Outbox::class, 'on_delete' ), 10, 2 );
+		add_action( 'woocommerce_before_trash_order', array( Outbox::class, 'on_delete' ), 10, 2 );
 		add_action( 'rest_api_init', array( Admin\HealthController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Admin\SubscriptionsController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Rest\LinkController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\DeadLettersController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Receiver::class, 'register_route' ) );
 		add_action( 'rest_api_init', array( Rest\ApplyController::class, 'register' ) );

@@ -56,6 +56,16 @@ final class Settings {
 					'woo_order_id' => 'woo_order_id',
 				),
 			),
+			'outgoing'       => array(
+				'allow_private_urls'     => null,
+				'crm_order_id_path'      => 'id',
+				'timeout_ms'             => 10000,
+				'max_attempts'           => 10,
+				'base_delay_ms'          => 30000,
+				'max_delay_ms'           => 43200000,
+				'disable_after_hours'    => 72,
+				'secret_grace_hours'     => 24,
+			),
 			'mapping'        => array(
 				'pending'    => 'pending',
 				'paid'       => 'processing',

@@ -20,6 +20,8 @@ import { runInboxWorker } from './incoming/worker.js';
 import { ApplyBatcher, wordpressApply } from './wordpress/apply.js';
 import { supportsSkipLocked } from './db/supportsSkipLocked.js';
 import { runPruner } from './pruner.js';
+import { runOutboxWorker } from './outgoing/worker.js';
+import { wordpressLink } from './wordpress/link.js';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_SCHEMA = 3;
@@ -107,6 +109,26 @@ async function main(): Promise<number> {
         skipLocked,
         leaseMs: config.queue.leaseMs,
         pollMs: config.queue.pollMs,
+      },
+      shutdown.signal,
+    ),
+    runOutboxWorker(
+      {
+        db,
+        workerId: config.workerId,
+        clock,
+        jitter: Math.random,
+        log,
+        syncLog,
+        settings,
+        breakers: new CircuitBreakers(clock),
+        post: fetch,
+        link: wordpressLink({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
+        encryptionKey: config.encryptionKey,
+        skipLocked,
+        leaseMs: config.queue.leaseMs,
+        pollMs: config.queue.pollMs,
+        concurrency: 32,
       },
       shutdown.signal,
     ),

@@ -5,7 +5,7 @@ import type { Database } from './db/schema.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { SettingsSource } from './settings.js';
-import { pruneInbox } from './queue/pruneInbox.js';
+import { pruneQueue } from './queue/pruneQueue.js';
 import { pruneLog } from './queue/pruneLog.js';
 
 const DAY_MS = 86_400_000;
@@ -14,9 +14,10 @@ const DAY_MS = 86_400_000;
 export async function pruneOnce(db: Kysely<Database>, retentionDays: number, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
   let total = 0;
-  for (const prune of [pruneInbox, pruneLog]) {
+  const prunes = [(c: Date) => pruneQueue(db, 'inbox', c), (c: Date) => pruneQueue(db, 'outbox', c), (c: Date) => pruneLog(db, c)];
+  for (const prune of prunes) {
     for (;;) {
-      const deleted = await prune(db, cutoff);
+      const deleted = await prune(cutoff);
       total += deleted;
       if (deleted === 0) break;
     }

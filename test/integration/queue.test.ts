@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { closePools, databaseUrl, dbPool, wpEval } from '../support/stack.ts';
 import { connect, type DatabaseHandle } from '../../sidecar/src/db/connection.ts';
-import { claimInbox } from '../../sidecar/src/queue/claimInbox.ts';
+import { claimInbox } from '../../sidecar/src/queue/claim.ts';
 import { completeJob } from '../../sidecar/src/queue/completeJob.ts';
 import { failJob } from '../../sidecar/src/queue/failJob.ts';
 import { LeaseLostError } from '../../sidecar/src/queue/leaseLost.ts';

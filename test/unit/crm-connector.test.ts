@@ -16,6 +16,7 @@ const settings = {
     timeout_ms: 1000,
     paths: { status: 'order.state', version: 'order.rev', updated_at: 'order.updated', woo_order_id: 'order.external.woo' },
   },
+  outgoing: { crm_order_id_path: 'id', timeout_ms: 1000, max_attempts: 3, base_delay_ms: 10, max_delay_ms: 100, disable_after_hours: 72 },
   mapping: {},
   retry: { max_attempts: 3, base_delay_ms: 10, max_delay_ms: 100 },
   retention_days: 30,

@@ -11,7 +11,7 @@ import type { DecisionEntry, SyncLog } from '../log.js';
 import type { ApplyBatcher } from '../wordpress/apply.js';
 import type { CrmOrder } from './crm.js';
 import { decide } from './decide.js';
-import { claimInbox, type ClaimedEvent } from '../queue/claimInbox.js';
+import { claimInbox, type ClaimedEvent } from '../queue/claim.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';

@@ -118,6 +118,28 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
   return claimedIds.sort((a, b) => a - b);
 }
 
+export interface ClaimedDelivery {
+  id: number;
+  webhook_id: string;
+  subscription_id: number;
+  order_id: number;
+  topic: string;
+  payload: string;
+  attempts: number;
+}
+
+/** Claims outbox rows (one per subscription and order at a time). */
+export async function claimOutbox(db: Kysely<Database>, opts: ClaimOptions): Promise<ClaimedDelivery[]> {
+  const claimedIds = await claimQueue(db, 'outbox', opts);
+  if (claimedIds.length === 0) return [];
+  return db
+    .selectFrom('crm_bridge_outbox')
+    .select(['id', 'webhook_id', 'subscription_id', 'order_id', 'topic', 'payload', 'attempts'])
+    .where('id', 'in', claimedIds)
+    .orderBy('id')
+    .execute();
+}
+
 /** Claims inbox events (one per CRM order at a time). */
 export async function claimInbox(db: Kysely<Database>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
   const claimedIds = await claimQueue(db, 'inbox', opts);

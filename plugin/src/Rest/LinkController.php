@@ -1,0 +1,74 @@
+<?php
+/**
+ * POST crm-bridge/v1/sidecar/link: stores the CRM's order id on a WooCommerce order (read from the
+ * CRM's answer to order.created). The write carries the CRM origin tag, so it is not echoed back.
+ *
+ * @package CrmBridge\Rest
+ */
+
+declare( strict_types=1 );
+
+namespace CrmBridge\Rest;
+
+use CrmBridge\Links;
+use CrmBridge\Origin;
+use CrmBridge\Roles;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The link endpoint.
+ */
+final class LinkController {
+
+	/**
+	 * Registers the route.
+	 */
+	public static function register(): void {
+		register_rest_route(
+			'crm-bridge/v1',
+			'/sidecar/link',
+			array(
+				'methods'             => \WP_REST_Server::CREATABLE,
+				'callback'            => array( self::class, 'link' ),
+				'permission_callback' => static fn() => current_user_can( Roles::APPLY_CAPABILITY ),
+				'args'                => array(
+					'order_id'     => array(
+						'type'     => 'integer',
+						'minimum'  => 1,
+						'required' => true,
+					),
+					'crm_order_id' => array(
+						'type'      => 'string',
+						'minLength' => 1,
+						'maxLength' => 191,
+						'required'  => true,
+					),
+				),
+			)
+		);
+	}
+
+	/**
+	 * Links the order.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response|\WP_Error
+	 */
+	public static function link( \WP_REST_Request $request ) {
+		$order = wc_get_order( (int) $request['order_id'] );
+		if ( ! $order ) {
+			return new \WP_Error( 'crm_bridge_not_found', 'No such order.', array( 'status' => 404 ) );
+		}
+		$crm_order_id = (string) $request['crm_order_id'];
+		Origin::run(
+			Origin::CRM,
+			static function () use ( $order, $crm_order_id ): void {
+				$order->update_meta_data( Links::META_CRM_ORDER_ID, $crm_order_id );
+				$order->save();
+			}
+		);
+		Links::save( $crm_order_id, $order->get_id(), null );
+		return new \WP_REST_Response( array( 'linked' => true ) );
+	}
+}

@@ -1,0 +1,170 @@
+// The outbox worker: claims deliveries (one in flight per subscription and order, in order; others in
+// parallel), signs them with the subscription's secret, posts them, and records the outcome: 2xx
+// delivered, 410 disables the subscription, anything else retried with backoff and full jitter, then
+// dead-lettered. A circuit per endpoint keeps one dead endpoint from slowing the others.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { SettingsSource, Settings } from '../settings.js';
+import type { SyncLog, DecisionEntry } from '../log.js';
+import type { CircuitBreakers } from '../circuitBreaker.js';
+import type { LinkFn } from '../wordpress/link.js';
+import { claimOutbox, type ClaimedDelivery } from '../queue/claim.js';
+import { completeJob } from '../queue/completeJob.js';
+import { failJob } from '../queue/failJob.js';
+import { LeaseLostError } from '../queue/leaseLost.js';
+import { backoffDelay, exhausted, type Jitter } from '../queue/backoff.js';
+import { PermanentError, TransientError, classify } from '../errors.js';
+import { readSubscription } from '../db/readSubscription.js';
+import { disableSubscription, markSubscriptionFailing, markSubscriptionHealthy } from '../db/recordSubscriptionHealth.js';
+import { decryptSecret } from '../crypto.js';
+import { jsonPath, parseRetryAfter } from '../incoming/crm.js';
+import { deliver, type DeliveryResponse, type PostFn } from './deliver.js';
+import { webhookHeaders } from './sign.js';
+import { RateLimiter } from './rateLimiter.js';
+
+export interface OutboxWorkerDeps {
+  db: Kysely<Database>;
+  workerId: string;
+  clock: Clock;
+  jitter: Jitter;
+  log: Logger;
+  syncLog: SyncLog;
+  settings: SettingsSource;
+  breakers: CircuitBreakers;
+  post: PostFn;
+  link: LinkFn;
+  encryptionKey: string | undefined;
+  skipLocked: boolean;
+  leaseMs: number;
+  pollMs: number;
+  concurrency: number;
+}
+
+export async function runOutboxWorker(deps: OutboxWorkerDeps, signal: AbortSignal): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  const limiter = new RateLimiter(deps.clock);
+  let failures = 0;
+  while (!signal.aborted) {
+    const free = deps.concurrency - inFlight.size;
+    let claimed: ClaimedDelivery[] = [];
+    try {
+      if (free > 0) claimed = await claimOutbox(deps.db, { workerId: deps.workerId, limit: free, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked });
+      failures = 0;
+    } catch (err) {
+      failures++;
+      deps.log.warn({ err: (err as Error).message }, 'outbox claim failed; retrying');
+      await deps.clock.sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)), signal);
+      continue;
+    }
+    for (const row of claimed) {
+      const work: Promise<void> = processDelivery(deps, limiter, row, signal).finally(() => inFlight.delete(work));
+      inFlight.add(work);
+    }
+    if (free <= 0 && inFlight.size > 0) await Promise.race(inFlight);
+    else if (claimed.length === 0) await deps.clock.sleep(deps.pollMs, signal);
+  }
+  await Promise.allSettled([...inFlight]);
+}
+
+async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row: ClaimedDelivery, signal: AbortSignal): Promise<void> {
+  const base = { direction: 'out' as const, orderId: row.order_id || null, eventId: row.webhook_id, subscriptionId: row.subscription_id, attempt: row.attempts };
+  let settings: Settings | undefined;
+  let response: DeliveryResponse | undefined;
+  try {
+    settings = (await deps.settings.get()).settings;
+    const sub = await readSubscription(deps.db, row.subscription_id);
+    if (!sub) throw new PermanentError('subscription_deleted', 'the subscription no longer exists');
+    if (!sub.active) throw new PermanentError('subscription_disabled', 'the subscription is disabled');
+    const wait = limiter.reserve(sub.id, sub.rate_limit_per_second);
+    if (wait > 0) await deps.clock.sleep(wait, signal);
+    const secret = decryptSecret(sub.secret, deps.encryptionKey);
+    const headers = webhookHeaders(row.webhook_id, Math.floor(deps.clock.now().getTime() / 1000), row.payload, secret);
+    const endpoint = new URL(sub.url).host;
+    response = await deps.breakers.run(
+      endpoint,
+      async () => {
+        const res = await deliver(deps.post, sub.url, headers, row.payload, settings!.outgoing.timeout_ms, signal);
+        if (res.status !== 410 && (res.status < 200 || res.status >= 300)) {
+          throw new TransientError(res.status === 429 ? 'endpoint_rate_limited' : 'endpoint_error', `the endpoint answered ${res.status}`, parseRetryAfter(res.retryAfter, Date.now()), { response: res });
+        }
+        return res;
+      },
+      String(row.order_id),
+    );
+    if (response.status === 410) {
+      await disableSubscription(deps.db, sub.id, 'the endpoint answered 410 Gone', deps.clock.now());
+      throw new PermanentError('endpoint_gone', 'the endpoint answered 410 Gone; the subscription was disabled');
+    }
+    const entries: DecisionEntry[] = [{ ...base, decision: 'delivered', latencyMs: response.durationMs, detail: { status_code: response.status, topic: row.topic, response: response.body } }];
+    if (row.topic === 'order.created' && sub.is_crm && row.order_id) {
+      const crmOrderId = readCrmOrderId(response.body, settings.outgoing.crm_order_id_path);
+      if (crmOrderId) {
+        await deps.link(row.order_id, crmOrderId, signal);
+        entries.push({ ...base, decision: 'linked', crmOrderId, message: `linked to CRM order ${crmOrderId}` });
+      }
+    }
+    await deps.syncLog.record(entries, deps.clock.now());
+    await completeJob(deps.db, 'outbox', row.id, deps.workerId, deps.clock.now());
+    await recordStatusCode(deps.db, row.id, response.status);
+    await markSubscriptionHealthy(deps.db, row.subscription_id);
+  } catch (err) {
+    if (err instanceof LeaseLostError) {
+      deps.log.warn({ webhookId: row.webhook_id }, err.message);
+      return;
+    }
+    const failure = classify(err);
+    const failed = (failure.context.response as DeliveryResponse | undefined) ?? response;
+    const now = deps.clock.now();
+    const policy = settings
+      ? { maxAttempts: settings.outgoing.max_attempts, baseDelayMs: settings.outgoing.base_delay_ms, maxDelayMs: settings.outgoing.max_delay_ms }
+      : { maxAttempts: 10, baseDelayMs: 30_000, maxDelayMs: 43_200_000 };
+    const releasing = signal.aborted && failure.errorClass === 'transient';
+    const dead = !releasing && (failure.errorClass === 'permanent' || exhausted(policy, row.attempts));
+    const retryAt = dead ? null : releasing ? now : new Date(now.getTime() + backoffDelay(policy, row.attempts, deps.jitter, failure instanceof TransientError ? failure.retryAfterMs : undefined));
+    try {
+      await deps.syncLog.record(
+        [
+          {
+            ...base,
+            decision: dead ? 'dead' : 'retried',
+            errorClass: failure.errorClass,
+            latencyMs: failed?.durationMs ?? null,
+            message: `${failure.code}: ${failure.message}`,
+            detail: { status_code: failed?.status ?? null, topic: row.topic, response: failed?.body ?? null, retry_at: retryAt?.toISOString() ?? null },
+          },
+        ],
+        now,
+      );
+      await failJob(deps.db, 'outbox', row.id, deps.workerId, now, { errorClass: failure.errorClass, message: `${failure.code}: ${failure.message}`, retryAt });
+      if (failed) await recordStatusCode(deps.db, row.id, failed.status);
+      if (failure.errorClass === 'transient' && !releasing) await keepTrackOfFailingEndpoint(deps, row.subscription_id, settings, now);
+    } catch (recordErr) {
+      deps.log.error({ webhookId: row.webhook_id, err: (recordErr as Error).message }, 'outcome not recorded; the delivery will be retried when its lease expires');
+    }
+  }
+}
+
+/** A subscription that has failed continuously for too long is disabled, with the reason shown in wp-admin. */
+async function keepTrackOfFailingEndpoint(deps: OutboxWorkerDeps, subscriptionId: number, settings: Settings | undefined, now: Date): Promise<void> {
+  await markSubscriptionFailing(deps.db, subscriptionId, now);
+  const sub = await readSubscription(deps.db, subscriptionId);
+  const limitMs = (settings?.outgoing.disable_after_hours ?? 72) * 3_600_000;
+  if (sub?.active && sub.failing_since && now.getTime() - sub.failing_since.getTime() > limitMs) {
+    await disableSubscription(deps.db, subscriptionId, `the endpoint failed continuously for more than ${settings?.outgoing.disable_after_hours ?? 72} hours`, now);
+  }
+}
+
+async function recordStatusCode(db: Kysely<Database>, id: number, status: number): Promise<void> {
+  await db.updateTable('crm_bridge_outbox').set({ last_status_code: status }).where('id', '=', id).execute();
+}
+
+function readCrmOrderId(body: string, path: string): string | null {
+  try {
+    const value = jsonPath(JSON.parse(body), path);
+    return typeof value === 'string' || typeof value === 'number' ? String(value).slice(0, 191) || null : null;
+  } catch {
+    return null;
+  }
+}

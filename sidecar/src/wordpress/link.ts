@@ -1,0 +1,19 @@
+// Client of the plugin's link endpoint: stores the CRM's order id on a WooCommerce order.
+import { TransientError } from '../errors.js';
+
+export type LinkFn = (orderId: number, crmOrderId: string, signal: AbortSignal) => Promise<void>;
+
+export function wordpressLink(opts: { url: string; user: string; appPassword: string }): LinkFn {
+  const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;
+  return async (orderId, crmOrderId, signal) => {
+    const res = await fetch(`${opts.url}/wp-json/crm-bridge/v1/sidecar/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ order_id: orderId, crm_order_id: crmOrderId }),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+    }).catch((err: unknown) => {
+      throw new TransientError('wordpress_unreachable', `the link endpoint could not be reached: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    if (!res.ok) throw new TransientError('wordpress_error', `the link endpoint answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  };
+}
