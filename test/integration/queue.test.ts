@@ -43,7 +43,7 @@ async function enqueue(rows: { crm: string; status?: string; runAfter?: Date }[]
 }
 
 beforeAll(async () => {
-  for (const t of ['crm_bridge_inbox', 'crm_bridge_log', 'crm_bridge_links', 'options']) {
+  for (const t of ['crm_bridge_inbox', 'crm_bridge_outbox', 'crm_bridge_log', 'crm_bridge_links', 'options']) {
     await dbPool().query(`DROP TABLE IF EXISTS ${PREFIX}${t}`);
     await dbPool().query(`CREATE TABLE ${PREFIX}${t} LIKE wp_${t}`);
   }
@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.destroy();
-  for (const t of ['crm_bridge_inbox', 'crm_bridge_log', 'crm_bridge_links', 'options']) await dbPool().query(`DROP TABLE IF EXISTS ${PREFIX}${t}`);
+  for (const t of ['crm_bridge_inbox', 'crm_bridge_outbox', 'crm_bridge_log', 'crm_bridge_links', 'options']) await dbPool().query(`DROP TABLE IF EXISTS ${PREFIX}${t}`);
   await closePools();
 });
 
