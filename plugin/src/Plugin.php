@@ -34,6 +34,8 @@ final class Plugin {
 		add_action( 'rest_api_init', array( Admin\HealthController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\SubscriptionsController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\LinkController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Rest\NotifyController::class, 'register' ) );
+		add_action( 'admin_notices', array( Notices::class, 'render' ) );
 		add_action( 'rest_api_init', array( Admin\DeadLettersController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Receiver::class, 'register_route' ) );
 		add_action( 'rest_api_init', array( Rest\ApplyController::class, 'register' ) );

@@ -5,6 +5,8 @@ import { createOrders, unique } from '../support/incoming.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startReceiver, type TestReceiver } from '../support/receiver.ts';
 import { waitFor } from '../stack/system.ts';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 let session: Session;
 const receivers: TestReceiver[] = [];
@@ -171,6 +173,14 @@ describe('outgoing webhooks', () => {
       return !s.active && s.disabled_reason?.includes('410');
     });
     expect((await decisions(sub.id, orderId)).map((d) => d.decision)).toEqual(['dead']);
+    // The site admin hears of it: an e-mail and a notice in wp-admin.
+    const name = ((await (await rest(`/crm-bridge/v1/admin/subscriptions/${sub.id}`, { session })).json()) as { name: string }).name;
+    await waitFor('the e-mail to the site admin', async () =>
+      existsSync(site().mailDir) &&
+      readdirSync(site().mailDir).some((f) => (JSON.parse(readFileSync(join(site().mailDir, f), 'utf8')) as { subject: string }).subject.includes(name)),
+    );
+    const dashboard = await (await fetch(`${site().url}/wp-admin/`, { headers: { cookie: session.cookie } })).text();
+    expect(dashboard).toContain(`disabled the webhook subscription &quot;${name}&quot;: the endpoint answered 410 Gone`);
 
     const reactivate = await rest(`/crm-bridge/v1/admin/subscriptions/${sub.id}`, { method: 'PATCH', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ active: true }) });
     expect(reactivate.status).toBe(200);

@@ -1,7 +1,22 @@
-// Client of the plugin's link endpoint: stores the CRM's order id on a WooCommerce order.
+// Clients of the plugin's link endpoint (stores the CRM's order id on an order) and notify endpoint.
 import { TransientError } from '../errors.js';
 
 export type LinkFn = (orderId: number, crmOrderId: string, signal: AbortSignal) => Promise<void>;
+export type NotifyDisabledFn = (subscriptionId: number, signal: AbortSignal) => Promise<void>;
+
+/** Asks the plugin to e-mail the site admin that a subscription was disabled. */
+export function wordpressNotifyDisabled(opts: { url: string; user: string; appPassword: string }): NotifyDisabledFn {
+  const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;
+  return async (subscriptionId, signal) => {
+    const res = await fetch(`${opts.url}/wp-json/crm-bridge/v1/sidecar/notify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ subscription_id: subscriptionId }),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+    });
+    if (!res.ok) throw new TransientError('wordpress_error', `the notify endpoint answered ${res.status}`);
+  };
+}
 
 export function wordpressLink(opts: { url: string; user: string; appPassword: string }): LinkFn {
   const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;

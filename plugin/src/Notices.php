@@ -1,0 +1,91 @@
+<?php
+/**
+ * Tells the site owner when deliveries stop: an admin notice for every disabled subscription and for
+ * dead letters, and one e-mail to the site admin per disabled subscription (sent when the sidecar
+ * reports it, through WordPress's own wp_mail).
+ *
+ * @package CrmBridge
+ */
+
+declare( strict_types=1 );
+
+namespace CrmBridge;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Admin notices and e-mails.
+ */
+final class Notices {
+
+	/** Option remembering which disabled subscriptions were already mailed about. */
+	public const MAILED_OPTION = 'crm_bridge_mailed_disabled';
+
+	/**
+	 * Admin notices for shop managers, on every admin page.
+	 */
+	public static function render(): void {
+		if ( ! current_user_can( 'manage_woocommerce' ) ) {
+			return;
+		}
+		global $wpdb;
+		$subs = Schema::table( 'subscriptions' );
+		$rows = $wpdb->get_results( "SELECT name, disabled_reason FROM $subs WHERE active = 0 AND disabled_reason IS NOT NULL ORDER BY id LIMIT 5", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$link = admin_url( 'admin.php?page=crm-bridge' );
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			printf(
+				'<div class="notice notice-error"><p>%s <a href="%s">%s</a></p></div>',
+				/* translators: 1: subscription name, 2: reason */
+				esc_html( sprintf( __( 'CRM Bridge disabled the webhook subscription "%1$s": %2$s.', 'crm-bridge' ), $row['name'], $row['disabled_reason'] ) ),
+				esc_url( $link ),
+				esc_html__( 'Review it', 'crm-bridge' )
+			);
+		}
+		$inbox  = Schema::table( 'inbox' );
+		$outbox = Schema::table( 'outbox' );
+		$dead   = (int) $wpdb->get_var( "SELECT (SELECT COUNT(*) FROM $inbox WHERE status = 'dead') + (SELECT COUNT(*) FROM $outbox WHERE status = 'dead')" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		if ( $dead > 0 ) {
+			printf(
+				'<div class="notice notice-warning"><p>%s <a href="%s">%s</a></p></div>',
+				/* translators: %d: number of dead letters */
+				esc_html( sprintf( _n( 'CRM Bridge has %d event that could not be processed.', 'CRM Bridge has %d events that could not be processed.', $dead, 'crm-bridge' ), $dead ) ),
+				esc_url( $link ),
+				esc_html__( 'See the dead letters', 'crm-bridge' )
+			);
+		}
+	}
+
+	/**
+	 * E-mails the site admin that a subscription was disabled, once per disabling.
+	 *
+	 * @param int $subscription_id Subscription.
+	 * @return bool True when a mail was sent now.
+	 */
+	public static function mail_disabled( int $subscription_id ): bool {
+		$sub = Subscriptions::find( $subscription_id );
+		if ( ! $sub || $sub['active'] || ! $sub['disabled_reason'] ) {
+			return false;
+		}
+		$mailed = get_option( self::MAILED_OPTION, array() );
+		$mailed = is_array( $mailed ) ? $mailed : array();
+		$key    = $subscription_id . '@' . (string) $sub['failing_since'] . '#' . (string) $sub['disabled_reason'];
+		if ( in_array( $key, $mailed, true ) ) {
+			return false;
+		}
+		$mailed[] = $key;
+		update_option( self::MAILED_OPTION, array_slice( $mailed, -100 ), false );
+		return wp_mail(
+			(string) get_option( 'admin_email' ),
+			/* translators: %s: subscription name */
+			sprintf( __( '[CRM Bridge] Webhook subscription "%s" was disabled', 'crm-bridge' ), $sub['name'] ),
+			sprintf(
+				/* translators: 1: subscription name, 2: URL, 3: reason, 4: admin link */
+				__( "CRM Bridge stopped delivering to the subscription \"%1\$s\" (%2\$s): %3\$s.\n\nEvents for it are kept as dead letters. Fix the endpoint, activate the subscription again and replay them here:\n%4\$s", 'crm-bridge' ),
+				$sub['name'],
+				$sub['url'],
+				$sub['disabled_reason'],
+				admin_url( 'admin.php?page=crm-bridge' )
+			)
+		);
+	}
+}
