@@ -48,6 +48,10 @@ export interface CrmSimulator {
   /** Orders API calls answered, by outcome. */
   calls: { ok: number; failed: number; rateLimited: number; notFound: number };
   webhooksSent: { id: string; status: number }[];
+  /** Webhooks the CRM received from the shop (order.created and friends), with their verification. */
+  webhooksReceived: { id: string; type: string; orderId: number | null; verified: boolean; at: string }[];
+  /** The secret of the shop's subscription for this CRM, to verify what it sends. */
+  inboundSecret: string | null;
   setKnobs(knobs: Partial<Knobs>): void;
   setTarget(target: WebhookTarget | null): void;
   /** Changes an order's status (version + 1) and sends the webhook(s); resolves when sent. */
@@ -60,7 +64,7 @@ export interface CrmSimulator {
 export async function startCrmSimulator(opts: { port?: number; token?: string; knobs?: Partial<Knobs>; random?: () => number } = {}): Promise<CrmSimulator> {
   const random = opts.random ?? Math.random;
   const app = express();
-  app.use(express.json({ limit: '1mb' }));
+  app.use(['/orders', '/admin'], express.json({ limit: '1mb' }));
   let target: WebhookTarget | null = null;
   let held: { id: string; body: string }[] = [];
 
@@ -70,6 +74,8 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     knobs: knobsSchema.parse(opts.knobs ?? {}),
     calls: { ok: 0, failed: 0, rateLimited: 0, notFound: 0 },
     webhooksSent: [],
+    webhooksReceived: [],
+    inboundSecret: null,
     setKnobs(k) {
       sim.knobs = knobsSchema.parse({ ...sim.knobs, ...k });
     },
@@ -149,6 +155,33 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     sim.calls.ok++;
     res.json(order);
   });
+
+  // Webhooks from the shop: verified, recorded, and each new order becomes a CRM order whose id is
+  // the answer (which the shop links to its order).
+  app.post('/webhooks', express.text({ type: '*/*' }), (req: Request, res: Response) => {
+    const raw = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+    let verified = false;
+    try {
+      if (sim.inboundSecret) {
+        new Webhook(sim.inboundSecret.replace(/^whsec_/, '')).verify(raw, req.headers as Record<string, string>);
+        verified = true;
+      }
+    } catch {
+      verified = false;
+    }
+    if (!verified) return void res.status(401).json({ error: 'bad signature' });
+    const msg = JSON.parse(raw) as { type: string; data?: { order?: { id?: number; status?: string } } };
+    const orderId = msg.data?.order?.id ?? null;
+    sim.webhooksReceived.push({ id: String(req.get('webhook-id')), type: msg.type, orderId, verified, at: new Date().toISOString() });
+    if (msg.type === 'order.created' && orderId) {
+      const existing = [...sim.orders.values()].find((o) => o.woo_order_id === orderId);
+      const crmOrderId = existing?.crm_order_id ?? `CRM-${2000 + sim.orders.size}`;
+      if (!existing) sim.orders.set(crmOrderId, { crm_order_id: crmOrderId, status: msg.data?.order?.status ?? 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
+      return void res.json({ id: crmOrderId });
+    }
+    res.json({ ok: true });
+  });
+  app.get('/admin/webhooks', (_req, res) => void res.json(sim.webhooksReceived));
 
   // Control API, for the demo and for manual testing.
   app.get('/admin/orders', (_req, res) => void res.json([...sim.orders.values()]));

@@ -27,6 +27,28 @@ try {
      \\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::CRM_TOKEN, ${JSON.stringify(token)} );`,
   );
 
+  // The CRM hears of new orders through a subscription; its answer links the order. The secret is
+  // rotated on every start, since nothing shows a secret twice.
+  const subscriptionSecret = evalPhp(
+    site,
+    `$existing = array_values( array_filter( \\CrmBridge\\Subscriptions::all(), fn( $s ) => 'CRM simulator' === $s['name'] ) );
+     if ( $existing ) {
+       \\CrmBridge\\Subscriptions::update( $existing[0]['id'], array( 'url' => ${JSON.stringify(crm.url + '/webhooks')}, 'active' => true ) );
+       echo \\CrmBridge\\Subscriptions::rotate_secret( $existing[0]['id'], 0 );
+     } else {
+       echo \\CrmBridge\\Subscriptions::create( array( 'name' => 'CRM simulator', 'url' => ${JSON.stringify(crm.url + '/webhooks')}, 'topics' => \\CrmBridge\\Subscriptions::TOPICS, 'status_filter' => array(), 'payload_mode' => 'full', 'is_crm' => true, 'active' => true, 'rate_limit_per_second' => null ) )['secret'];
+     }`,
+  ).trim();
+  crm.inboundSecret = subscriptionSecret;
+  const adminAppPassword = evalPhp(
+    site,
+    `$user = get_user_by( 'login', ${JSON.stringify(site.adminUser)} );
+     foreach ( WP_Application_Passwords::get_user_application_passwords( $user->ID ) as $item ) {
+       if ( 'CRM Bridge demo' === $item['name'] ) { WP_Application_Passwords::delete_application_password( $user->ID, $item['uuid'] ); }
+     }
+     echo WP_Application_Passwords::create_new_application_password( $user->ID, array( 'name' => 'CRM Bridge demo' ) )[0];`,
+  ).trim();
+
   // A few orders, each known to the CRM under its own id.
   const seeded = JSON.parse(
     evalPhp(
@@ -84,6 +106,10 @@ Try:
   3. Send a completed order back to "paid": the move is refused and logged.
        curl -X PUT -H 'content-type: application/json' -d '{"status":"shipped"}' ${crm.url}/admin/orders/CRM-1003
        curl -X PUT -H 'content-type: application/json' -d '{"status":"paid"}' ${crm.url}/admin/orders/CRM-1003
+  4. Create an order in the shop: within a second the CRM has it, signed and verified, and links it back.
+       curl -u '${site.adminUser}:${adminAppPassword}' -H 'content-type: application/json' \\
+         -d '{"status":"processing","line_items":[{"name":"Kettle","quantity":1,"total":"49.00"}]}' ${site.url}/wp-json/wc/v3/orders
+       curl ${crm.url}/admin/webhooks
   The whole history of each event is in the ${site.tablePrefix}crm_bridge_log table (and the admin screen's health view).
 
 Press Ctrl-C to stop everything.
