@@ -88,4 +88,32 @@ final class Notices {
 			)
 		);
 	}
+
+	/**
+	 * E-mails the site admin that deliveries to a subscription were given up, at most once an hour
+	 * per subscription.
+	 *
+	 * @param int $subscription_id Subscription.
+	 * @return bool True when a mail was sent now.
+	 */
+	public static function mail_exhausted( int $subscription_id ): bool {
+		$sub = Subscriptions::find( $subscription_id );
+		$key = 'crm_bridge_mailed_exhausted_' . $subscription_id;
+		if ( ! $sub || get_transient( $key ) ) {
+			return false;
+		}
+		set_transient( $key, 1, HOUR_IN_SECONDS );
+		return wp_mail(
+			(string) get_option( 'admin_email' ),
+			/* translators: %s: subscription name */
+			sprintf( __( '[CRM Bridge] Deliveries to "%s" were given up', 'crm-bridge' ), $sub['name'] ),
+			sprintf(
+				/* translators: 1: subscription name, 2: URL, 3: admin link */
+				__( "CRM Bridge retried a delivery to the subscription \"%1\$s\" (%2\$s) until its attempts ran out; it is kept as a dead letter. Replay it once the endpoint works again:\n%3\$s", 'crm-bridge' ),
+				$sub['name'],
+				$sub['url'],
+				admin_url( 'admin.php?page=crm-bridge' )
+			)
+		);
+	}
 }

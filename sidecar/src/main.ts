@@ -21,7 +21,7 @@ import { ApplyBatcher, wordpressApply } from './wordpress/apply.js';
 import { supportsSkipLocked } from './db/supportsSkipLocked.js';
 import { runPruner } from './pruner.js';
 import { runOutboxWorker } from './outgoing/worker.js';
-import { wordpressLink, wordpressNotifyDisabled } from './wordpress/link.js';
+import { wordpressLink, wordpressNotify } from './wordpress/link.js';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_SCHEMA = 3;
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
         breakers: new CircuitBreakers(clock),
         post: fetch,
         link: wordpressLink({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
-        notifyDisabled: wordpressNotifyDisabled({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
+        notify: wordpressNotify({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
         encryptionKey: config.encryptionKey,
         skipLocked,
         leaseMs: config.queue.leaseMs,

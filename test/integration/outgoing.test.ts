@@ -191,6 +191,20 @@ describe('outgoing webhooks', () => {
     expect(ofOrder(r, orderId!)[0]!.id).toBe(ofOrder(r, orderId!)[1]!.id);
   });
 
+  it('gives a delivery up after its attempts, keeps it as a dead letter and e-mails the site admin', async () => {
+    const r = await receiver();
+    r.script = Array.from({ length: 10 }, () => 500);
+    const sub = await subscribe(r, { topics: ['order.created'] });
+    const [orderId] = createOrders(['pending']);
+    await waitFor('the dead letter', async () => (await decisions(sub.id, orderId)).some((d) => d.decision === 'dead'), 15_000);
+    expect((await decisions(sub.id, orderId)).map((d) => d.decision)).toEqual(['retried', 'retried', 'retried', 'dead']);
+    expect(ofOrder(r, orderId!)).toHaveLength(4);
+    const name = ((await (await rest(`/crm-bridge/v1/admin/subscriptions/${sub.id}`, { session })).json()) as { name: string }).name;
+    await waitFor('the e-mail to the site admin', async () =>
+      readdirSync(site().mailDir).some((f) => (JSON.parse(readFileSync(join(site().mailDir, f), 'utf8')) as { subject: string }).subject === `[CRM Bridge] Deliveries to "${name}" were given up`),
+    );
+  });
+
   it('sends a test event on request and logs it', async () => {
     const r = await receiver();
     const sub = await subscribe(r, { topics: ['order.created'] });

@@ -1,7 +1,7 @@
 <?php
 /**
- * POST crm-bridge/v1/sidecar/notify: the sidecar reports that it disabled a subscription, and the
- * plugin e-mails the site admin through wp_mail (once per disabling).
+ * POST crm-bridge/v1/sidecar/notify: the sidecar reports that it disabled a subscription or gave up a
+ * delivery, and the plugin e-mails the site admin through wp_mail (throttled).
  *
  * @package CrmBridge\Rest
  */
@@ -29,9 +29,18 @@ final class NotifyController {
 			'/sidecar/notify',
 			array(
 				'methods'             => \WP_REST_Server::CREATABLE,
-				'callback'            => static fn( \WP_REST_Request $request ) => new \WP_REST_Response( array( 'mailed' => Notices::mail_disabled( (int) $request['subscription_id'] ) ) ),
+				'callback'            => static fn( \WP_REST_Request $request ) => new \WP_REST_Response(
+					array(
+						'mailed' => 'exhausted' === $request['kind'] ? Notices::mail_exhausted( (int) $request['subscription_id'] ) : Notices::mail_disabled( (int) $request['subscription_id'] ),
+					)
+				),
 				'permission_callback' => static fn() => current_user_can( Roles::APPLY_CAPABILITY ),
 				'args'                => array(
+					'kind'            => array(
+						'type'    => 'string',
+						'enum'    => array( 'disabled', 'exhausted' ),
+						'default' => 'disabled',
+					),
 					'subscription_id' => array(
 						'type'     => 'integer',
 						'minimum'  => 1,

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { SettingsSource, Settings } from '../settings.js';
 import type { SyncLog, DecisionEntry } from '../log.js';
 import type { CircuitBreakers } from '../circuitBreaker.js';
-import type { LinkFn, NotifyDisabledFn } from '../wordpress/link.js';
+import type { LinkFn, NotifyFn } from '../wordpress/link.js';
 import { claimOutbox, type ClaimedDelivery } from '../queue/claim.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
@@ -35,7 +35,7 @@ export interface OutboxWorkerDeps {
   breakers: CircuitBreakers;
   post: PostFn;
   link: LinkFn;
-  notifyDisabled: NotifyDisabledFn;
+  notify: NotifyFn;
   encryptionKey: string | undefined;
   skipLocked: boolean;
   leaseMs: number;
@@ -96,7 +96,7 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     );
     if (response.status === 410) {
       await disableSubscription(deps.db, sub.id, 'the endpoint answered 410 Gone', deps.clock.now());
-      await notify(deps, sub.id, signal);
+      await notify(deps, 'disabled', sub.id, signal);
       throw new PermanentError('endpoint_gone', 'the endpoint answered 410 Gone; the subscription was disabled');
     }
     const entries: DecisionEntry[] = [{ ...base, decision: 'delivered', latencyMs: response.durationMs, detail: { status_code: response.status, topic: row.topic, response: response.body } }];
@@ -142,6 +142,7 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
       await failJob(deps.db, 'outbox', row.id, deps.workerId, now, { errorClass: failure.errorClass, message: `${failure.code}: ${failure.message}`, retryAt });
       if (failed) await recordStatusCode(deps.db, row.id, failed.status);
       if (failure.errorClass === 'transient' && !releasing) await keepTrackOfFailingEndpoint(deps, row.subscription_id, settings, now);
+      if (dead && failure.errorClass === 'transient') await notify(deps, 'exhausted', row.subscription_id, signal);
     } catch (recordErr) {
       deps.log.error({ webhookId: row.webhook_id, err: (recordErr as Error).message }, 'outcome not recorded; the delivery will be retried when its lease expires');
     }
@@ -155,13 +156,13 @@ async function keepTrackOfFailingEndpoint(deps: OutboxWorkerDeps, subscriptionId
   const limitMs = (settings?.outgoing.disable_after_hours ?? 72) * 3_600_000;
   if (sub?.active && sub.failing_since && now.getTime() - sub.failing_since.getTime() > limitMs) {
     await disableSubscription(deps.db, subscriptionId, `the endpoint failed continuously for more than ${settings?.outgoing.disable_after_hours ?? 72} hours`, now);
-    await notify(deps, subscriptionId, new AbortController().signal);
+    await notify(deps, 'disabled', subscriptionId, new AbortController().signal);
   }
 }
 
 /** The e-mail to the site admin is best effort: the disabled state is already recorded and shown in wp-admin. */
-async function notify(deps: OutboxWorkerDeps, subscriptionId: number, signal: AbortSignal): Promise<void> {
-  await deps.notifyDisabled(subscriptionId, signal).catch((err: unknown) => deps.log.warn({ subscriptionId, err: (err as Error).message }, 'the site admin could not be e-mailed'));
+async function notify(deps: OutboxWorkerDeps, kind: 'disabled' | 'exhausted', subscriptionId: number, signal: AbortSignal): Promise<void> {
+  await deps.notify(kind, subscriptionId, signal).catch((err: unknown) => deps.log.warn({ subscriptionId, err: (err as Error).message }, 'the site admin could not be e-mailed'));
 }
 
 async function recordStatusCode(db: Kysely<Database>, id: number, status: number): Promise<void> {

@@ -2,16 +2,16 @@
 import { TransientError } from '../errors.js';
 
 export type LinkFn = (orderId: number, crmOrderId: string, signal: AbortSignal) => Promise<void>;
-export type NotifyDisabledFn = (subscriptionId: number, signal: AbortSignal) => Promise<void>;
+export type NotifyFn = (kind: 'disabled' | 'exhausted', subscriptionId: number, signal: AbortSignal) => Promise<void>;
 
-/** Asks the plugin to e-mail the site admin that a subscription was disabled. */
-export function wordpressNotifyDisabled(opts: { url: string; user: string; appPassword: string }): NotifyDisabledFn {
+/** Asks the plugin to e-mail the site admin that a subscription was disabled or a delivery given up. */
+export function wordpressNotify(opts: { url: string; user: string; appPassword: string }): NotifyFn {
   const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;
-  return async (subscriptionId, signal) => {
+  return async (kind, subscriptionId, signal) => {
     const res = await fetch(`${opts.url}/wp-json/crm-bridge/v1/sidecar/notify`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: auth },
-      body: JSON.stringify({ subscription_id: subscriptionId }),
+      body: JSON.stringify({ kind, subscription_id: subscriptionId }),
       signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
     });
     if (!res.ok) throw new TransientError('wordpress_error', `the notify endpoint answered ${res.status}`);
