@@ -172,6 +172,7 @@ describe('outgoing webhooks', () => {
       const s = (await (await rest(`/crm-bridge/v1/admin/subscriptions/${sub.id}`, { session })).json()) as { active: boolean; disabled_reason: string | null };
       return !s.active && s.disabled_reason?.includes('410');
     });
+    await waitFor('the dead letter', async () => (await decisions(sub.id, orderId)).length > 0);
     expect((await decisions(sub.id, orderId)).map((d) => d.decision)).toEqual(['dead']);
     // The site admin hears of it: an e-mail and a notice in wp-admin.
     const name = ((await (await rest(`/crm-bridge/v1/admin/subscriptions/${sub.id}`, { session })).json()) as { name: string }).name;
