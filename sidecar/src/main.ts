@@ -93,42 +93,22 @@ async function main(): Promise<number> {
   const breakers = new CircuitBreakers(clock);
   const batcher = new ApplyBatcher(wordpressApply({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }), shutdown.signal);
 
+  // What both queue workers share.
+  const worker = { db, workerId: config.workerId, clock, jitter: Math.random, log, syncLog, settings, skipLocked, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs };
   const loops = [
     runHeartbeat({ db, workerId: config.workerId, version: VERSION, intervalMs: config.heartbeatMs, clock, log, metrics, signal: shutdown.signal }),
     runInboxWorker(
-      {
-        db,
-        workerId: config.workerId,
-        clock,
-        jitter: Math.random,
-        log,
-        syncLog,
-        settings,
-        fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(fetch, breakers, s, credentials, crmOrderId, signal),
-        batcher,
-        skipLocked,
-        leaseMs: config.queue.leaseMs,
-        pollMs: config.queue.pollMs,
-      },
+      { ...worker, fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(fetch, breakers, s, credentials, crmOrderId, signal), batcher },
       shutdown.signal,
     ),
     runOutboxWorker(
       {
-        db,
-        workerId: config.workerId,
-        clock,
-        jitter: Math.random,
-        log,
-        syncLog,
-        settings,
+        ...worker,
         breakers: new CircuitBreakers(clock),
         post: fetch,
         link: wordpressLink({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
         notify: wordpressNotify({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
         encryptionKey: config.encryptionKey,
-        skipLocked,
-        leaseMs: config.queue.leaseMs,
-        pollMs: config.queue.pollMs,
         concurrency: 32,
       },
       shutdown.signal,

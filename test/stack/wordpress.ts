@@ -166,7 +166,8 @@ export async function startSite(
 
   site.pid = startDaemon(
     'php',
-    ['-d', 'memory_limit=256M', '-d', 'display_errors=0', '-d', 'log_errors=1', '-S', `127.0.0.1:${port}`, '-t', dir, join(ROOT, 'test', 'stack', 'php', 'router.php')],
+    // OPcache on, as under php-fpm in production; timestamps are checked on every request so edits show at once.
+    ['-d', 'memory_limit=256M', '-d', 'display_errors=0', '-d', 'log_errors=1', '-d', 'opcache.enable_cli=1', '-d', 'opcache.revalidate_freq=0', '-S', `127.0.0.1:${port}`, '-t', dir, join(ROOT, 'test', 'stack', 'php', 'router.php')],
     join(stackDir, `${name}-server.log`),
     { env: { ...process.env, PHP_CLI_SERVER_WORKERS: '6' }, cwd: dir },
   );

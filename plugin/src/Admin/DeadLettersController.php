@@ -11,7 +11,7 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Admin;
 
-use CrmBridge\Clock;
+use CrmBridge\Requeue;
 use CrmBridge\Schema;
 use CrmBridge\SyncLog;
 
@@ -103,8 +103,6 @@ final class DeadLettersController {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public static function replay( \WP_REST_Request $request ) {
-		global $wpdb;
-		$table = Schema::table( 'inbox' );
 		$where = array( "status = 'dead'" );
 		$args  = array();
 		if ( ! empty( $request['ids'] ) ) {
@@ -119,10 +117,8 @@ final class DeadLettersController {
 		if ( ! $args && ! $request['all'] ) {
 			return new \WP_Error( 'crm_bridge_replay_scope', __( 'Say which dead letters to replay: ids, crm_order_id, or all=true.', 'crm-bridge' ), array( 'status' => 400 ) );
 		}
-		$now      = Clock::mysql_now();
-		$sql      = "UPDATE $table SET status = 'pending', attempts = 0, run_after = %s, finished_at = NULL, locked_by = NULL, locked_until = NULL WHERE " . implode( ' AND ', $where );
-		$replayed = $wpdb->query( $wpdb->prepare( $sql, array_merge( array( $now ), $args ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- built from constants and placeholders above.
-		if ( false === $replayed ) {
+		$replayed = Requeue::rows( 'inbox', $where, $args );
+		if ( null === $replayed ) {
 			return new \WP_Error( 'crm_bridge_unavailable', __( 'The dead letters could not be replayed; try again.', 'crm-bridge' ), array( 'status' => 503 ) );
 		}
 		SyncLog::record(

@@ -11,9 +11,8 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Admin;
 
-use CrmBridge\Clock;
 use CrmBridge\Outbox;
-use CrmBridge\Schema;
+use CrmBridge\Requeue;
 use CrmBridge\Settings;
 use CrmBridge\Subscriptions;
 use CrmBridge\SyncLog;
@@ -238,7 +237,6 @@ final class SubscriptionsController {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public static function replay( \WP_REST_Request $request ) {
-		global $wpdb;
 		$where = array( 'status = %s' );
 		$args  = array( (string) $request['status'] );
 		if ( ! empty( $request['ids'] ) ) {
@@ -253,10 +251,8 @@ final class SubscriptionsController {
 		if ( 1 === count( $args ) ) {
 			return new \WP_Error( 'crm_bridge_replay_scope', __( 'Say which deliveries to replay: ids or subscription_id.', 'crm-bridge' ), array( 'status' => 400 ) );
 		}
-		$table    = Schema::table( 'outbox' );
-		$sql      = "UPDATE $table SET status = 'pending', attempts = 0, run_after = %s, finished_at = NULL, locked_by = NULL, locked_until = NULL WHERE " . implode( ' AND ', $where );
-		$replayed = $wpdb->query( $wpdb->prepare( $sql, array_merge( array( Clock::mysql_now() ), $args ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- built from constants and placeholders above.
-		if ( false === $replayed ) {
+		$replayed = Requeue::rows( 'outbox', $where, $args );
+		if ( null === $replayed ) {
 			return new \WP_Error( 'crm_bridge_unavailable', __( 'The deliveries could not be replayed; try again.', 'crm-bridge' ), array( 'status' => 503 ) );
 		}
 		SyncLog::record(

@@ -12,6 +12,7 @@ import type { ApplyBatcher } from '../wordpress/apply.js';
 import type { CrmOrder } from './crm.js';
 import { decide } from './decide.js';
 import { claimInbox, type ClaimedEvent } from '../queue/claim.js';
+import { runClaimLoop } from '../queue/runClaimLoop.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
@@ -37,33 +38,18 @@ export interface InboxWorkerDeps {
 }
 
 export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  let idleFailures = 0;
-  while (!signal.aborted) {
-    let claimed: ClaimedEvent[] = [];
-    let free = 0;
-    try {
-      const { settings } = await deps.settings.get();
-      free = settings.concurrency - inFlight.size;
-      if (free > 0) {
-        claimed = await claimInbox(deps.db, { workerId: deps.workerId, limit: free, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked });
-      }
-      idleFailures = 0;
-    } catch (err) {
-      idleFailures++;
-      deps.log.warn({ err: (err as Error).message }, 'inbox claim failed; retrying');
-      await deps.clock.sleep(Math.min(10_000, 250 * 2 ** Math.min(idleFailures, 6)), signal);
-      continue;
-    }
-    for (const event of claimed) {
-      const work: Promise<void> = processEvent(deps, event, signal).finally(() => inFlight.delete(work));
-      inFlight.add(work);
-    }
-    if (free <= 0 && inFlight.size > 0) await Promise.race(inFlight);
-    else if (claimed.length === 0) await deps.clock.sleep(deps.pollMs, signal);
-  }
-  // Shutdown: let the work in hand finish or release itself (its requests see the same signal).
-  await Promise.allSettled([...inFlight]);
+  await runClaimLoop(
+    {
+      name: 'inbox',
+      capacity: async () => (await deps.settings.get()).settings.concurrency,
+      claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked }),
+      process: (event) => processEvent(deps, event, signal),
+      clock: deps.clock,
+      log: deps.log,
+      pollMs: deps.pollMs,
+    },
+    signal,
+  );
 }
 
 async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: AbortSignal): Promise<void> {

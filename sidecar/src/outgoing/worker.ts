@@ -11,6 +11,7 @@ import type { SyncLog, DecisionEntry } from '../log.js';
 import type { CircuitBreakers } from '../circuitBreaker.js';
 import type { LinkFn, NotifyFn } from '../wordpress/link.js';
 import { claimOutbox, type ClaimedDelivery } from '../queue/claim.js';
+import { runClaimLoop } from '../queue/runClaimLoop.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
@@ -44,29 +45,19 @@ export interface OutboxWorkerDeps {
 }
 
 export async function runOutboxWorker(deps: OutboxWorkerDeps, signal: AbortSignal): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
   const limiter = new RateLimiter(deps.clock);
-  let failures = 0;
-  while (!signal.aborted) {
-    const free = deps.concurrency - inFlight.size;
-    let claimed: ClaimedDelivery[] = [];
-    try {
-      if (free > 0) claimed = await claimOutbox(deps.db, { workerId: deps.workerId, limit: free, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked });
-      failures = 0;
-    } catch (err) {
-      failures++;
-      deps.log.warn({ err: (err as Error).message }, 'outbox claim failed; retrying');
-      await deps.clock.sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)), signal);
-      continue;
-    }
-    for (const row of claimed) {
-      const work: Promise<void> = processDelivery(deps, limiter, row, signal).finally(() => inFlight.delete(work));
-      inFlight.add(work);
-    }
-    if (free <= 0 && inFlight.size > 0) await Promise.race(inFlight);
-    else if (claimed.length === 0) await deps.clock.sleep(deps.pollMs, signal);
-  }
-  await Promise.allSettled([...inFlight]);
+  await runClaimLoop(
+    {
+      name: 'outbox',
+      capacity: async () => deps.concurrency,
+      claim: (limit) => claimOutbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked }),
+      process: (row) => processDelivery(deps, limiter, row, signal),
+      clock: deps.clock,
+      log: deps.log,
+      pollMs: deps.pollMs,
+    },
+    signal,
+  );
 }
 
 async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row: ClaimedDelivery, signal: AbortSignal): Promise<void> {
