@@ -134,8 +134,12 @@ final class Receiver {
 			return $response;
 		}
 
+		// The event and its log row are committed together: one disk flush per request, not two.
+		global $wpdb;
+		$wpdb->query( 'START TRANSACTION' );
 		$inserted = Inbox::record( $fields['event_id'], $fields['type'], $fields['crm_order_id'], $body );
 		if ( null === $inserted ) {
+			$wpdb->query( 'ROLLBACK' );
 			return self::refuse( 503, 'unavailable', 'unavailable', 'The event could not be stored; send it again.' );
 		}
 		SyncLog::record(
@@ -147,6 +151,9 @@ final class Receiver {
 				'to_status'    => $fields['status'],
 			)
 		);
+		if ( false === $wpdb->query( 'COMMIT' ) ) {
+			return self::refuse( 503, 'unavailable', 'unavailable', 'The event could not be stored; send it again.' );
+		}
 		return array(
 			$inserted ? 202 : 200,
 			array(
