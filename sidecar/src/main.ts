@@ -91,7 +91,8 @@ async function main(): Promise<number> {
   const syncLog = new SyncLog(db, config.workerId);
   syncLog.onDecision((entries) => entries.forEach((e) => metrics.decisions.inc({ direction: e.direction, decision: e.decision })));
   const breakers = new CircuitBreakers(clock);
-  const batcher = new ApplyBatcher(wordpressApply({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }), shutdown.signal);
+  const wp = { url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword };
+  const batcher = new ApplyBatcher(wordpressApply(wp), shutdown.signal);
 
   // What both queue workers share.
   const worker = { db, workerId: config.workerId, clock, jitter: Math.random, log, syncLog, settings, skipLocked, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs };
@@ -106,8 +107,8 @@ async function main(): Promise<number> {
         ...worker,
         breakers: new CircuitBreakers(clock),
         post: fetch,
-        link: wordpressLink({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
-        notify: wordpressNotify({ url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword }),
+        link: wordpressLink(wp),
+        notify: wordpressNotify(wp),
         encryptionKey: config.encryptionKey,
         concurrency: 32,
       },
@@ -116,6 +117,15 @@ async function main(): Promise<number> {
     runPruner({ db, settings, clock, log, signal: shutdown.signal }),
   ];
 
+  // A loop that dies takes the process down with it, so a supervisor restarts a whole sidecar.
+  let exitCode = 0;
+  for (const loop of loops) {
+    loop.catch((err: unknown) => {
+      log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'a worker loop failed; stopping');
+      exitCode = 1;
+      shutdown.abort();
+    });
+  }
   if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');
   await Promise.allSettled(loops);
   server.closeAllConnections();
@@ -123,7 +133,7 @@ async function main(): Promise<number> {
   await removeHeartbeat(database.db, config.workerId).catch((err: unknown) => log.warn({ err }, 'heartbeat row not removed'));
   await database.destroy();
   log.info('stopped');
-  return 0;
+  return exitCode;
 }
 
 main().then(

@@ -190,5 +190,5 @@ async function responds(url: string): Promise<boolean> {
 
 /** Runs PHP inside the site's loaded WordPress (like `wp eval`) and returns what it printed. */
 export function evalPhp(site: SiteState, code: string): string {
-  return run('php', [join(ROOT, 'test', 'support', 'php', 'eval.php'), site.dir, site.url], { input: `<?php ${code}` });
+  return run('php', [join(ROOT, 'test', 'stack', 'php', 'eval.php'), site.dir, site.url], { input: `<?php ${code}` });
 }
