@@ -1,6 +1,7 @@
 // Mounts the app. WordPress 6.2+ has createRoot (React 18); 6.1 ships React 17 and only render().
 import * as element from '@wordpress/element';
 import { App } from './App';
+import './admin.css';
 
 function mount(): void {
   const container = document.getElementById('crm-bridge-admin');

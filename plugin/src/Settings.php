@@ -117,7 +117,12 @@ final class Settings {
 	 * @param array<string, mixed> $settings Settings, merged over the current ones.
 	 */
 	public static function update( array $settings ): void {
-		update_option( self::OPTION, wp_json_encode( self::merge( self::all(), $settings ) ), true );
+		$merged = self::merge( self::all(), $settings );
+		// The status mapping is one table: what the user sends replaces it, so rows can be removed.
+		if ( isset( $settings['mapping'] ) && is_array( $settings['mapping'] ) ) {
+			$merged['mapping'] = $settings['mapping'];
+		}
+		update_option( self::OPTION, wp_json_encode( $merged ), true );
 	}
 
 	/**

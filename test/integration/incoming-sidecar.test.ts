@@ -2,7 +2,7 @@
 // versioned, exactly once, in order, never backwards, surviving failures and crashes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site } from '../support/stack.ts';
-import { CRM_TOKEN, TEST_SECRET, configureCrm, createOrders, inboxRows, logDecisions, orderStates, sendEvent, statusEvent, unique } from '../support/incoming.ts';
+import { CRM_TOKEN, DEFAULT_MAPPING, TEST_SECRET, configureCrm, createOrders, inboxRows, logDecisions, orderStates, sendEvent, statusEvent, unique } from '../support/incoming.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
 import { waitFor } from '../stack/system.ts';
@@ -150,7 +150,7 @@ describe('incoming events through the sidecar', () => {
     expect(await inboxRows(id)).toEqual([{ status: 'dead', attempts: 1 }]);
     expect((await logDecisions({ eventId: id })).at(-1)).toMatchObject({ decision: 'dead', error_class: 'permanent' });
 
-    configureCrm(crm.url, { mapping: { [unmapped]: 'on-hold' } });
+    configureCrm(crm.url, { mapping: { ...DEFAULT_MAPPING, [unmapped]: 'on-hold' } });
     const session = await adminSession();
     const list = await rest(`/crm-bridge/v1/admin/dead-letters?crm_order_id=${crmId}`, { session });
     expect(((await list.json()) as { items: { event_id: string }[] }).items.map((i) => i.event_id)).toEqual([id]);

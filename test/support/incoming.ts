@@ -7,11 +7,25 @@ import { dbPool, site, wpEval, wpEvalJson } from './stack.ts';
 export const TEST_SECRET = 'whsec_' + Buffer.from('crm-bridge-test-signing-secret-32').toString('base64');
 export const CRM_TOKEN = 'crm-api-token-for-tests';
 
+/** The plugin's default status mapping (plugin/src/Settings.php). */
+export const DEFAULT_MAPPING: Record<string, string> = {
+  pending: 'pending',
+  paid: 'processing',
+  processing: 'processing',
+  on_hold: 'on-hold',
+  shipped: 'completed',
+  completed: 'completed',
+  cancelled: 'cancelled',
+  refunded: 'refunded',
+  failed: 'failed',
+};
+
 /** Points the plugin at a CRM and sets the incoming signing secret; extra settings merge in. */
 export function configureCrm(crmUrl: string, extra: Record<string, unknown> = {}, s: SiteState = site()): void {
   const settings = {
-    crm: { base_url: crmUrl, auth_mode: 'bearer', version_source: 'version', timeout_ms: 2000 },
+    crm: { base_url: crmUrl, auth_mode: 'bearer', order_url_template: '/orders/{crm_order_id}', version_source: 'version', timeout_ms: 2000 },
     retry: { max_attempts: 5, base_delay_ms: 50, max_delay_ms: 500 },
+    mapping: DEFAULT_MAPPING,
     ...extra,
   };
   wpEval(

@@ -10,13 +10,15 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status?: number,
+    /** Field → message, for validation errors shown next to their field. */
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-const wpErrorSchema = z.object({ code: z.string(), message: z.string(), data: z.object({ status: z.number() }).partial().nullish() });
+const wpErrorSchema = z.object({ code: z.string(), message: z.string(), data: z.object({ status: z.number(), errors: z.record(z.string(), z.string()) }).partial().nullish() });
 
 async function request<T>(schema: z.ZodType<T>, options: { path: string; method?: string; data?: unknown }): Promise<T> {
   let body: unknown;
@@ -24,7 +26,7 @@ async function request<T>(schema: z.ZodType<T>, options: { path: string; method?
     body = await apiFetch({ ...options, path: NAMESPACE + options.path });
   } catch (err) {
     const parsed = wpErrorSchema.safeParse(err);
-    if (parsed.success) throw new ApiError(parsed.data.code, parsed.data.message, parsed.data.data?.status);
+    if (parsed.success) throw new ApiError(parsed.data.code, parsed.data.message, parsed.data.data?.status, parsed.data.data?.errors ?? {});
     throw new ApiError('network_error', err instanceof Error ? err.message : 'The request failed.');
   }
   const parsed = schema.safeParse(body);
@@ -52,3 +54,75 @@ export const healthSchema = z.object({
 export type Health = z.infer<typeof healthSchema>;
 
 export const getHealth = (): Promise<Health> => request(healthSchema, { path: '/admin/health' });
+
+const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nullable(), previous_valid_until: z.string().nullable() });
+
+export const settingsDocSchema = z.object({
+  settings: z.object({
+    crm: z.object({
+      base_url: z.string(),
+      auth_mode: z.enum(['bearer', 'basic', 'header']),
+      auth_header: z.string(),
+      basic_user: z.string(),
+      order_url_template: z.string(),
+      version_source: z.enum(['version', 'updated_at']),
+      timeout_ms: z.number(),
+    }),
+    incoming: z.object({ signature_mode: z.enum(['standard_webhooks', 'hmac']), hmac_header: z.string(), hmac_encoding: z.enum(['hex', 'base64']) }),
+    mapping: z.record(z.string(), z.string()),
+    retention_days: z.number(),
+  }),
+  secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema }),
+  receiver_url: z.string(),
+  encryption_key_set: z.boolean(),
+});
+export type SettingsDoc = z.infer<typeof settingsDocSchema>;
+export type SettingsPatch = {
+  crm?: Partial<SettingsDoc['settings']['crm']>;
+  incoming?: Partial<SettingsDoc['settings']['incoming']>;
+  mapping?: Record<string, string>;
+  retention_days?: number;
+};
+
+export const getSettings = (): Promise<SettingsDoc> => request(settingsDocSchema, { path: '/admin/settings' });
+export const saveSettings = (settings: SettingsPatch): Promise<SettingsDoc> => request(settingsDocSchema, { path: '/admin/settings', method: 'PUT', data: { settings } });
+export const secretAction = (name: 'incoming_signing' | 'crm_api_token', action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) =>
+  request(settingsDocSchema.extend({ secret: z.string().nullable() }), { path: '/admin/settings/secrets', method: 'POST', data: { name, action, value } });
+
+export const logEntrySchema = z.object({
+  id: z.number(),
+  created_at: z.string(),
+  direction: z.string(),
+  decision: z.string(),
+  order_id: z.number().nullable(),
+  crm_order_id: z.string().nullable(),
+  event_id: z.string().nullable(),
+  subscription_id: z.number().nullable(),
+  attempt: z.number(),
+  from_status: z.string().nullable(),
+  to_status: z.string().nullable(),
+  latency_ms: z.number().nullable(),
+  error_class: z.string().nullable(),
+  message: z.string().nullable(),
+  order_edit_url: z.string().nullable(),
+});
+export type LogEntry = z.infer<typeof logEntrySchema>;
+export type LogFilter = { order_id?: string; crm_order_id?: string; event_id?: string; direction?: string; decision?: string; error_class?: string };
+
+export const getLog = (filter: LogFilter, beforeId?: number) => {
+  const query = new URLSearchParams(Object.entries({ ...filter, ...(beforeId ? { before_id: String(beforeId) } : {}) }).filter(([, v]) => v !== undefined && v !== '') as [string, string][]);
+  return request(z.object({ items: z.array(logEntrySchema), next_before_id: z.number().nullable() }), { path: `/admin/log?${query.toString()}` });
+};
+
+export const deadLetterSchema = z.object({
+  id: z.coerce.number(),
+  event_id: z.string(),
+  crm_order_id: z.string(),
+  attempts: z.coerce.number(),
+  last_error_class: z.string().nullable(),
+  last_error: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+export const getDeadLetters = () => request(z.object({ items: z.array(deadLetterSchema) }), { path: '/admin/dead-letters' });
+export const replayDeadLetters = (scope: { ids?: number[]; all?: boolean }) => request(z.object({ replayed: z.number() }), { path: '/admin/dead-letters/replay', method: 'POST', data: scope });

@@ -1,0 +1,124 @@
+// The sync log: filter by order, CRM order, event, direction, decision or error class; newest first;
+// "Load more" pages backwards on the server (keyset), so it stays fast on a large log.
+import { Button, Card, CardBody, CardHeader, Notice, SelectControl, Spinner, TextControl } from '@wordpress/components';
+import { useEffect, useState } from '@wordpress/element';
+import { __, sprintf } from '@wordpress/i18n';
+import { ApiError, getLog, type LogEntry, type LogFilter } from '../../api/client';
+import { toApiError } from '../../components/useApi';
+
+const DECISIONS = ['', 'accepted', 'duplicate', 'verified', 'applied', 'stale', 'refused', 'looped', 'delivered', 'retried', 'dead', 'linked', 'replayed', 'test'];
+
+export function LogView() {
+  const [filter, setFilter] = useState<LogFilter>({});
+  const [applied, setApplied] = useState<LogFilter>({});
+  const [items, setItems] = useState<LogEntry[]>([]);
+  const [next, setNext] = useState<number | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const load = (f: LogFilter, before?: number) => {
+    setLoading(true);
+    getLog(f, before)
+      .then((page) => {
+        setItems((prev) => (before ? [...prev, ...page.items] : page.items));
+        setNext(page.next_before_id);
+        setError(null);
+      })
+      .catch((err: unknown) => setError(toApiError(err)))
+      .finally(() => setLoading(false));
+  };
+  useEffect(() => load(applied), [applied]);
+
+  const input = (key: keyof LogFilter, label: string) => <TextControl label={label} value={filter[key] ?? ''} onChange={(v) => setFilter({ ...filter, [key]: v })} __nextHasNoMarginBottom />;
+  return (
+    <Card className="crm-bridge-card">
+      <CardHeader>
+        <h2>{__('Sync log', 'crm-bridge')}</h2>
+      </CardHeader>
+      <CardBody>
+        <form
+          className="crm-bridge-filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setApplied({ ...filter });
+          }}
+        >
+          {input('order_id', __('Order', 'crm-bridge'))}
+          {input('crm_order_id', __('CRM order', 'crm-bridge'))}
+          {input('event_id', __('Event id', 'crm-bridge'))}
+          <SelectControl
+            label={__('Direction', 'crm-bridge')}
+            value={(filter.direction ?? '') as '' | 'in' | 'out'}
+            options={[
+              { value: '', label: __('Both', 'crm-bridge') },
+              { value: 'in', label: __('From the CRM', 'crm-bridge') },
+              { value: 'out', label: __('To subscribers', 'crm-bridge') },
+            ]}
+            onChange={(v) => setFilter({ ...filter, direction: v })}
+            __nextHasNoMarginBottom
+          />
+          <SelectControl label={__('Decision', 'crm-bridge')} value={filter.decision ?? ''} options={DECISIONS.map((d) => ({ value: d, label: d || __('Any', 'crm-bridge') }))} onChange={(v) => setFilter({ ...filter, decision: v })} __nextHasNoMarginBottom />
+          <SelectControl
+            label={__('Error class', 'crm-bridge')}
+            value={(filter.error_class ?? '') as '' | 'transient' | 'permanent'}
+            options={[
+              { value: '', label: __('Any', 'crm-bridge') },
+              { value: 'transient', label: 'transient' },
+              { value: 'permanent', label: 'permanent' },
+            ]}
+            onChange={(v) => setFilter({ ...filter, error_class: v })}
+            __nextHasNoMarginBottom
+          />
+          <Button variant="primary" type="submit">
+            {__('Filter', 'crm-bridge')}
+          </Button>
+        </form>
+        {error && <Notice status="error" isDismissible={false}>{sprintf(__('Could not load the log: %s', 'crm-bridge'), error.message)}</Notice>}
+        <table className="widefat striped crm-bridge-log" data-testid="log">
+          <caption className="screen-reader-text">{__('Sync log entries, newest first', 'crm-bridge')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{__('Time (UTC)', 'crm-bridge')}</th>
+              <th scope="col">{__('Decision', 'crm-bridge')}</th>
+              <th scope="col">{__('Order', 'crm-bridge')}</th>
+              <th scope="col">{__('CRM order', 'crm-bridge')}</th>
+              <th scope="col">{__('Status', 'crm-bridge')}</th>
+              <th scope="col">{__('Attempt', 'crm-bridge')}</th>
+              <th scope="col">{__('Latency', 'crm-bridge')}</th>
+              <th scope="col">{__('Details', 'crm-bridge')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.length === 0 && !loading && (
+              <tr>
+                <td colSpan={8}>{__('Nothing matches.', 'crm-bridge')}</td>
+              </tr>
+            )}
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td>{e.created_at}</td>
+                <td>
+                  {e.direction === 'in' ? '← ' : '→ '}
+                  {e.decision}
+                  {e.error_class ? ` (${e.error_class})` : ''}
+                </td>
+                <td>{e.order_id && e.order_edit_url ? <a href={e.order_edit_url}>#{e.order_id}</a> : ''}</td>
+                <td>{e.crm_order_id ?? ''}</td>
+                <td>{[e.from_status, e.to_status].filter(Boolean).join(' → ')}</td>
+                <td>{e.attempt}</td>
+                <td>{e.latency_ms !== null ? `${e.latency_ms} ms` : ''}</td>
+                <td>{e.message ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {loading && <Spinner />}
+        {next && !loading && (
+          <Button variant="secondary" onClick={() => load(applied, next)}>
+            {__('Load more', 'crm-bridge')}
+          </Button>
+        )}
+      </CardBody>
+    </Card>
+  );
+}

@@ -1,0 +1,169 @@
+// Settings: the CRM connection, the status mapping, retention, and the write-only secrets.
+import { Button, Card, CardBody, CardHeader, Notice, SelectControl, Spinner, TextControl, __experimentalNumberControl as NumberControl } from '@wordpress/components';
+import { useCallback, useState } from '@wordpress/element';
+import { __, sprintf } from '@wordpress/i18n';
+import { ApiError, getSettings, saveSettings, secretAction, type SettingsDoc } from '../../api/client';
+import { toApiError, useApi } from '../../components/useApi';
+
+const WOO_STATUSES = ['pending', 'processing', 'on-hold', 'completed', 'cancelled', 'refunded', 'failed'];
+
+export function SettingsView() {
+  const load = useCallback(() => getSettings(), []);
+  const { data, setData, error, loading } = useApi(load);
+  if (loading && !data) return <Spinner />;
+  if (!data) return <Notice status="error" isDismissible={false}>{sprintf(__('Could not load the settings: %s', 'crm-bridge'), error?.message ?? '')}</Notice>;
+  return (
+    <>
+      {!data.encryption_key_set && (
+        <Notice status="warning" isDismissible={false}>
+          {__('CRM_BRIDGE_ENCRYPTION_KEY is not defined in wp-config.php: secrets are stored without encryption. Define it, and give the sidecar the same value.', 'crm-bridge')}
+        </Notice>
+      )}
+      <ConnectionForm doc={data} onSaved={setData} />
+      <SecretsPanel doc={data} onChanged={setData} />
+    </>
+  );
+}
+
+function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: SettingsDoc) => void }) {
+  const [crm, setCrm] = useState(doc.settings.crm);
+  const [mapping, setMapping] = useState(Object.entries(doc.settings.mapping));
+  const [retention, setRetention] = useState(doc.settings.retention_days);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const field = (path: string) => error?.fields[path];
+
+  const save = () => {
+    setSaving(true);
+    setSaved(false);
+    saveSettings({ crm, mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')), retention_days: retention })
+      .then((d) => {
+        onSaved(d);
+        setError(null);
+        setSaved(true);
+      })
+      .catch((err: unknown) => setError(toApiError(err)))
+      .finally(() => setSaving(false));
+  };
+
+  return (
+    <Card className="crm-bridge-card">
+      <CardHeader>
+        <h2>{__('CRM connection', 'crm-bridge')}</h2>
+      </CardHeader>
+      <CardBody>
+        {error && <Notice status="error" isDismissible={false}>{error.message}</Notice>}
+        {saved && <Notice status="success" onRemove={() => setSaved(false)}>{__('Settings saved.', 'crm-bridge')}</Notice>}
+        <TextControl label={__('Receiver URL (give it to your CRM)', 'crm-bridge')} value={doc.receiver_url} readOnly onChange={() => undefined} __nextHasNoMarginBottom />
+        <TextControl label={__('CRM API base URL', 'crm-bridge')} value={crm.base_url} onChange={(v) => setCrm({ ...crm, base_url: v })} help={field('crm.base_url')} type="url" __nextHasNoMarginBottom />
+        <SelectControl
+          label={__('Authentication', 'crm-bridge')}
+          value={crm.auth_mode}
+          options={[
+            { value: 'bearer', label: __('Bearer token', 'crm-bridge') },
+            { value: 'basic', label: __('Basic (user and token)', 'crm-bridge') },
+            { value: 'header', label: __('Token in a header', 'crm-bridge') },
+          ]}
+          onChange={(v) => setCrm({ ...crm, auth_mode: v as typeof crm.auth_mode })}
+          __nextHasNoMarginBottom
+        />
+        {crm.auth_mode === 'header' && <TextControl label={__('Header name', 'crm-bridge')} value={crm.auth_header} onChange={(v) => setCrm({ ...crm, auth_header: v })} __nextHasNoMarginBottom />}
+        {crm.auth_mode === 'basic' && <TextControl label={__('User', 'crm-bridge')} value={crm.basic_user} onChange={(v) => setCrm({ ...crm, basic_user: v })} __nextHasNoMarginBottom />}
+        <TextControl label={__('Order URL template', 'crm-bridge')} value={crm.order_url_template} onChange={(v) => setCrm({ ...crm, order_url_template: v })} help={field('crm.order_url_template') ?? __('For example /orders/{crm_order_id}', 'crm-bridge')} __nextHasNoMarginBottom />
+        <SelectControl
+          label={__('Order version', 'crm-bridge')}
+          value={crm.version_source}
+          options={[
+            { value: 'version', label: __('An integer version field', 'crm-bridge') },
+            { value: 'updated_at', label: __('The updated_at date', 'crm-bridge') },
+          ]}
+          onChange={(v) => setCrm({ ...crm, version_source: v as typeof crm.version_source })}
+          __nextHasNoMarginBottom
+        />
+        <NumberControl label={__('Retention (days)', 'crm-bridge')} value={retention} min={1} max={3650} onChange={(v?: string) => setRetention(Number(v))} help={field('retention_days')} />
+        <fieldset className="crm-bridge-mapping">
+          <legend>{__('Status mapping (CRM status → WooCommerce status)', 'crm-bridge')}</legend>
+          {mapping.map(([crmStatus, wooStatus], i) => (
+            <div key={i} className="crm-bridge-mapping-row">
+              <TextControl label={__('CRM status', 'crm-bridge')} value={crmStatus} onChange={(v) => setMapping(mapping.map((m, j) => (j === i ? [v, m[1]] : m)))} __nextHasNoMarginBottom />
+              <SelectControl
+                label={__('WooCommerce status', 'crm-bridge')}
+                value={wooStatus}
+                options={WOO_STATUSES.map((s) => ({ value: s, label: s }))}
+                onChange={(v) => setMapping(mapping.map((m, j) => (j === i ? [m[0], v] : m)))}
+                help={field(`mapping.${crmStatus}`)}
+                __nextHasNoMarginBottom
+              />
+              <Button variant="tertiary" isDestructive onClick={() => setMapping(mapping.filter((_, j) => j !== i))}>
+                {__('Remove', 'crm-bridge')}
+              </Button>
+            </div>
+          ))}
+          <Button variant="secondary" onClick={() => setMapping([...mapping, ['', 'processing']])}>
+            {__('Add a status', 'crm-bridge')}
+          </Button>
+        </fieldset>
+        <Button variant="primary" onClick={save} isBusy={saving} disabled={saving}>
+          {__('Save settings', 'crm-bridge')}
+        </Button>
+      </CardBody>
+    </Card>
+  );
+}
+
+function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: SettingsDoc) => void }) {
+  const [token, setToken] = useState('');
+  const [shown, setShown] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const act = (name: 'incoming_signing' | 'crm_api_token', action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) => {
+    setShown(null);
+    secretAction(name, action, value)
+      .then((res) => {
+        const { secret, ...rest } = res;
+        onChanged(rest);
+        setShown(secret);
+        setToken('');
+        setError(null);
+      })
+      .catch((err: unknown) => setError(toApiError(err)));
+  };
+  const state = (s: SettingsDoc['secrets']['crm_api_token']) =>
+    s.set ? sprintf(__('Set, last changed %s.', 'crm-bridge'), s.rotated_at ?? '') + (s.previous_valid_until ? ' ' + sprintf(__('The previous one stays valid until %s.', 'crm-bridge'), s.previous_valid_until) : '') : __('Not set.', 'crm-bridge');
+  return (
+    <Card className="crm-bridge-card">
+      <CardHeader>
+        <h2>{__('Secrets', 'crm-bridge')}</h2>
+      </CardHeader>
+      <CardBody>
+        {error && <Notice status="error" isDismissible={false}>{error.fields.value ?? error.message}</Notice>}
+        <h3>{__('CRM API token', 'crm-bridge')}</h3>
+        <p data-testid="crm-token-state">{state(doc.secrets.crm_api_token)}</p>
+        <TextControl label={__('New token', 'crm-bridge')} type="password" autoComplete="off" value={token} onChange={setToken} __nextHasNoMarginBottom />
+        <Button variant="secondary" onClick={() => act('crm_api_token', 'set', token)} disabled={token === ''}>
+          {__('Save token', 'crm-bridge')}
+        </Button>{' '}
+        {doc.secrets.crm_api_token.set && (
+          <Button variant="tertiary" isDestructive onClick={() => act('crm_api_token', 'revoke')}>
+            {__('Revoke', 'crm-bridge')}
+          </Button>
+        )}
+        <h3>{__('Webhook signing secret (the CRM signs its events with it)', 'crm-bridge')}</h3>
+        <p data-testid="signing-secret-state">{state(doc.secrets.incoming_signing)}</p>
+        {shown && (
+          <Notice status="info" isDismissible={false}>
+            {__('Copy this secret into your CRM now; it is not shown again:', 'crm-bridge')} <code data-testid="shown-secret">{shown}</code>
+          </Notice>
+        )}
+        <Button variant="secondary" onClick={() => act('incoming_signing', doc.secrets.incoming_signing.set ? 'rotate' : 'generate')}>
+          {doc.secrets.incoming_signing.set ? __('Rotate (the old secret stays valid for a grace period)', 'crm-bridge') : __('Generate', 'crm-bridge')}
+        </Button>{' '}
+        {doc.secrets.incoming_signing.set && (
+          <Button variant="tertiary" isDestructive onClick={() => act('incoming_signing', 'revoke')}>
+            {__('Revoke', 'crm-bridge')}
+          </Button>
+        )}
+      </CardBody>
+    </Card>
+  );
+}
