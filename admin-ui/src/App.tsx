@@ -5,10 +5,12 @@ import { HealthView } from './views/Health/HealthView';
 import { SettingsView } from './views/Settings/SettingsView';
 import { LogView } from './views/Log/LogView';
 import { DeadLettersView } from './views/DeadLetters/DeadLettersView';
+import { SubscriptionsView } from './views/Subscriptions/SubscriptionsView';
 
 const VIEWS: Record<string, () => JSX.Element> = {
   health: HealthView,
   settings: SettingsView,
+  subscriptions: SubscriptionsView,
   log: LogView,
   'dead-letters': DeadLettersView,
 };
@@ -23,6 +25,7 @@ export function App() {
         tabs={[
           { name: 'health', title: __('Health', 'crm-bridge') },
           { name: 'settings', title: __('Settings', 'crm-bridge') },
+          { name: 'subscriptions', title: __('Subscriptions', 'crm-bridge') },
           { name: 'log', title: __('Sync log', 'crm-bridge') },
           { name: 'dead-letters', title: __('Dead letters', 'crm-bridge') },
         ]}

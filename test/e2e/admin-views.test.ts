@@ -2,7 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
-import { adminSession, closePools, dbPool, rest, site } from '../support/stack.ts';
+import { adminSession, closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
+import { startReceiver } from '../support/receiver.ts';
+import { sidecarEnv, startSidecar } from '../support/sidecar.ts';
+import { waitFor } from '../stack/system.ts';
 import { configureCrm, sendEvent, statusEvent, unique } from '../support/incoming.ts';
 
 let browser: Browser;
@@ -66,6 +69,40 @@ describe('admin views', () => {
     expect(await row.count()).toBeGreaterThanOrEqual(1);
     expect(await row.first().textContent()).toContain('accepted');
     await screenshot(page, 'admin-log');
+  });
+
+  it('creates a subscription (errors on the right field, secret shown once) and sends a test event that the sync log shows', async () => {
+    const receiver = await startReceiver();
+    const sidecar = await startSidecar(sidecarEnv(undefined, { CRM_BRIDGE_POLL_MS: '50' }));
+    try {
+      await open('subscriptions');
+      await page.getByRole('button', { name: 'Add subscription' }).click();
+      const name = unique('Fulfilment');
+      await page.getByLabel('Name').fill(name);
+      await page.getByLabel('Endpoint URL').fill('ftp://fulfilment.example/hook');
+      await page.getByRole('button', { name: 'Save subscription' }).click();
+      await page.locator('.crm-bridge-admin').getByText('Enter an http:// or https:// URL of at most 2048 characters.').waitFor();
+      await page.getByLabel('Endpoint URL').fill(receiver.url);
+      await page.getByRole('button', { name: 'Save subscription' }).click();
+      receiver.secret = (await page.getByTestId('subscription-secret').textContent()) ?? '';
+      expect(receiver.secret).toMatch(/^whsec_/);
+      const row = page.getByTestId('subscriptions').getByRole('row').filter({ hasText: name });
+      await row.getByRole('button', { name: 'Send test event' }).click();
+      await page.locator('.crm-bridge-admin').getByText(`Test event queued for ${name}.`).waitFor();
+      await waitFor('the test event', async () => receiver.received.some((m) => m.body.type === 'test'));
+      expect(receiver.received.find((m) => m.body.type === 'test')!.verified).toBe(true);
+      await screenshot(page, 'admin-subscriptions');
+      await open('subscriptions');
+      expect(await page.content()).not.toContain(receiver.secret);
+      await open('log');
+      await page.getByLabel('Decision').selectOption('delivered');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.getByTestId('log').getByRole('row').filter({ hasText: 'delivered' }).first().waitFor();
+    } finally {
+      await sidecar.stop();
+      await receiver.close();
+      wpEval(`foreach ( \\CrmBridge\\Subscriptions::all() as $s ) { \\CrmBridge\\Subscriptions::delete( $s['id'] ); }`);
+    }
   });
 
   it('replays a dead letter', async () => {

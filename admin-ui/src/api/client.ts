@@ -126,3 +126,29 @@ export const deadLetterSchema = z.object({
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 export const getDeadLetters = () => request(z.object({ items: z.array(deadLetterSchema) }), { path: '/admin/dead-letters' });
 export const replayDeadLetters = (scope: { ids?: number[]; all?: boolean }) => request(z.object({ replayed: z.number() }), { path: '/admin/dead-letters/replay', method: 'POST', data: scope });
+
+export const subscriptionSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  url: z.string(),
+  topics: z.array(z.string()),
+  status_filter: z.array(z.string()),
+  payload_mode: z.enum(['full', 'minimal']),
+  is_crm: z.boolean(),
+  active: z.boolean(),
+  disabled_reason: z.string().nullable(),
+  failing_since: z.string().nullable(),
+  rate_limit_per_second: z.number().nullable(),
+  secret_set: z.boolean(),
+  secret_rotated_at: z.string().nullable(),
+  previous_secret_valid_until: z.string().nullable(),
+});
+export type Subscription = z.infer<typeof subscriptionSchema>;
+export type SubscriptionInput = Pick<Subscription, 'name' | 'url' | 'topics' | 'status_filter' | 'payload_mode' | 'is_crm' | 'active'> & { rate_limit_per_second: number | null };
+
+export const getSubscriptions = () => request(z.object({ items: z.array(subscriptionSchema) }), { path: '/admin/subscriptions' });
+export const createSubscription = (input: SubscriptionInput) => request(subscriptionSchema.extend({ secret: z.string() }), { path: '/admin/subscriptions', method: 'POST', data: input });
+export const updateSubscription = (id: number, input: Partial<SubscriptionInput>) => request(subscriptionSchema, { path: `/admin/subscriptions/${id}`, method: 'PATCH', data: input });
+export const deleteSubscription = (id: number) => request(z.object({ deleted: z.boolean() }), { path: `/admin/subscriptions/${id}`, method: 'DELETE' });
+export const rotateSubscriptionSecret = (id: number) => request(subscriptionSchema.extend({ secret: z.string() }), { path: `/admin/subscriptions/${id}/rotate-secret`, method: 'POST' });
+export const sendTestEvent = (id: number) => request(z.object({ queued: z.boolean(), webhook_id: z.string() }), { path: `/admin/subscriptions/${id}/test`, method: 'POST' });
