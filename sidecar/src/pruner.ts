@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import type { SettingsSource } from './settings.js';
 import { pruneQueue } from './queue/pruneQueue.js';
 import { pruneLog } from './queue/pruneLog.js';
+import { pruneHeartbeats } from './db/pruneHeartbeats.js';
 
 const DAY_MS = 86_400_000;
 
@@ -22,6 +23,7 @@ export async function pruneOnce(db: Kysely<Database>, retentionDays: number, now
       if (deleted === 0) break;
     }
   }
+  total += await pruneHeartbeats(db, new Date(now.getTime() - DAY_MS));
   return total;
 }
 

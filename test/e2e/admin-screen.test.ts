@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe.each(WP_VERSIONS)('admin screen on WordPress %s', (version) => {
-  it('sits under WooCommerce and shows the health of a running sidecar', async () => {
+  it('sits under WooCommerce, shows the health of a running sidecar and notices when it stops', async () => {
     const s = site(version);
     const sidecar: RunningSidecar = await startSidecar(sidecarEnv(s, { CRM_BRIDGE_HEARTBEAT_SECONDS: '0.5' }));
     try {
@@ -30,8 +30,14 @@ describe.each(WP_VERSIONS)('admin screen on WordPress %s', (version) => {
       await page.getByRole('heading', { name: 'CRM Bridge', level: 1 }).waitFor();
       await page.getByTestId('health').getByText('Sidecar online').waitFor();
       await expect(page.getByRole('cell', { name: sidecar.workerId }).count()).resolves.toBe(1);
+      await page.getByTestId('queues').getByRole('row', { name: /From the CRM/ }).waitFor();
       await screenshot(page, `admin-health-wp${version}`);
       expect(errors).toEqual([]);
+
+      // The sidecar stops: the health view says so.
+      await sidecar.stop();
+      await page.reload();
+      await page.getByTestId('health').getByText(/^Sidecar offline/).waitFor();
       await page.context().close();
     } finally {
       await sidecar.stop();

@@ -43,7 +43,7 @@ async function enqueue(rows: { crm: string; status?: string; runAfter?: Date }[]
 }
 
 beforeAll(async () => {
-  for (const t of ['crm_bridge_inbox', 'crm_bridge_outbox', 'crm_bridge_log', 'crm_bridge_links', 'options']) {
+  for (const t of ['crm_bridge_inbox', 'crm_bridge_outbox', 'crm_bridge_log', 'crm_bridge_links', 'crm_bridge_sidecars', 'options']) {
     await dbPool().query(`DROP TABLE IF EXISTS ${PREFIX}${t}`);
     await dbPool().query(`CREATE TABLE ${PREFIX}${t} LIKE wp_${t}`);
   }
@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.destroy();
-  for (const t of ['crm_bridge_inbox', 'crm_bridge_outbox', 'crm_bridge_log', 'crm_bridge_links', 'options']) await dbPool().query(`DROP TABLE IF EXISTS ${PREFIX}${t}`);
+  for (const t of ['crm_bridge_inbox', 'crm_bridge_outbox', 'crm_bridge_log', 'crm_bridge_links', 'crm_bridge_sidecars', 'options']) await dbPool().query(`DROP TABLE IF EXISTS ${PREFIX}${t}`);
   await closePools();
 });
 
@@ -115,7 +115,7 @@ describe('queue housekeeping', () => {
     expect(rows).toEqual([{ status: 'dead', last_error_class: 'permanent', last_error: 'unmapped_status: lost' }]);
   });
 
-  it('prunes finished events and log rows past retention in batches, and keeps the rest', async () => {
+  it('prunes finished events, log rows and silent replicas past retention in batches, and keeps the rest', async () => {
     await reset();
     const old = new Date(Date.now() - 40 * 86_400_000);
     await dbPool().query(
@@ -126,8 +126,11 @@ describe('queue housekeeping', () => {
     await enqueue([{ crm: 'fresh' }]);
     await dbPool().query(`INSERT INTO ${PREFIX}crm_bridge_log (created_at, direction, decision, attempt) SELECT ?, 'in', 'applied', 1 FROM seq_1_to_1500`, [old]);
     await dbPool().query(`INSERT INTO ${PREFIX}crm_bridge_log (created_at, direction, decision, attempt) VALUES (NOW(3), 'in', 'applied', 1)`);
+    await dbPool().query(`INSERT INTO ${PREFIX}crm_bridge_sidecars (worker_id, version, hostname, started_at, heartbeat_at) VALUES ('crashed', '0.1.0', 'h', ?, ?), ('alive', '0.1.0', 'h', NOW(3), NOW(3))`, [old, old]);
     const deleted = await pruneOnce(h.db, 30, new Date());
-    expect(deleted).toBe(1080 + 1500);
+    expect(deleted).toBe(1080 + 1500 + 1);
+    const [beats] = await dbPool().query(`SELECT worker_id FROM ${PREFIX}crm_bridge_sidecars`);
+    expect(beats).toEqual([{ worker_id: 'alive' }]);
     const [left] = await dbPool().query(`SELECT status, COUNT(*) AS n FROM ${PREFIX}crm_bridge_inbox GROUP BY status ORDER BY status`);
     expect(left).toEqual([
       { status: 'dead', n: 120 },

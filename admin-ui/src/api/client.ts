@@ -43,12 +43,19 @@ export const sidecarSchema = z.object({
   online: z.boolean(),
 });
 
+const queueSchema = z.object({ pending: z.number(), running: z.number(), dead: z.number(), oldest_pending_age_seconds: z.number().nullable() });
+const windowSchema = z.object({ finished: z.number(), success_rate: z.number().nullable(), retries: z.number(), p95_latency_ms: z.number().nullable() });
+
 export const healthSchema = z.object({
   plugin_version: z.string(),
   schema_version: z.number(),
   woocommerce_active: z.boolean(),
   sidecars: z.array(sidecarSchema),
   sidecar_online: z.boolean(),
+  queues: z.object({ inbox: queueSchema, outbox: queueSchema }),
+  last_hour: windowSchema,
+  last_day: windowSchema,
+  throughput: z.array(z.object({ at: z.string(), count: z.number() })),
 });
 
 export type Health = z.infer<typeof healthSchema>;

@@ -74,7 +74,79 @@ final class HealthController {
 				'woocommerce_active' => Plugin::woocommerce_active(),
 				'sidecars'           => $cars,
 				'sidecar_online'     => (bool) array_filter( array_column( $cars, 'online' ) ),
+				'queues'             => array(
+					'inbox'  => self::queue( 'inbox', $now ),
+					'outbox' => self::queue( 'outbox', $now ),
+				),
+				'last_hour'          => self::window( $now - HOUR_IN_SECONDS ),
+				'last_day'           => self::window( $now - DAY_IN_SECONDS ),
+				'throughput'         => self::throughput( $now ),
 			)
 		);
+	}
+
+	/**
+	 * Depth and age of one queue (reads the status-leading indexes only).
+	 *
+	 * @param string $queue inbox or outbox.
+	 * @param int    $now   Unix time.
+	 * @return array<string, int|null>
+	 */
+	public static function queue( string $queue, int $now ): array {
+		global $wpdb;
+		$table  = Schema::table( $queue );
+		$counts = $wpdb->get_results( "SELECT status, COUNT(*) AS n FROM $table WHERE status IN ('pending','running','dead') GROUP BY status", OBJECT_K ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$oldest = $wpdb->get_var( "SELECT MIN(run_after) FROM $table WHERE status = 'pending'" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return array(
+			'pending'                   => (int) ( $counts['pending']->n ?? 0 ),
+			'running'                   => (int) ( $counts['running']->n ?? 0 ),
+			'dead'                      => (int) ( $counts['dead']->n ?? 0 ),
+			'oldest_pending_age_seconds' => $oldest ? max( 0, $now - (int) strtotime( $oldest . ' UTC' ) ) : null,
+		);
+	}
+
+	/**
+	 * Success rate and p95 latency of finished work since $since.
+	 *
+	 * @param int $since Unix time.
+	 * @return array<string, float|int|null>
+	 */
+	private static function window( int $since ): array {
+		global $wpdb;
+		$table   = Schema::table( 'log' );
+		$from    = gmdate( 'Y-m-d H:i:s', $since );
+		$counts  = $wpdb->get_results( $wpdb->prepare( "SELECT decision, COUNT(*) AS n FROM $table WHERE created_at >= %s AND decision IN ('applied','stale','refused','delivered','dead','retried') GROUP BY decision", $from ), OBJECT_K ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$n       = static fn( string $d ): int => (int) ( $counts[ $d ]->n ?? 0 );
+		$ok      = $n( 'applied' ) + $n( 'stale' ) + $n( 'refused' ) + $n( 'delivered' );
+		$done    = $ok + $n( 'dead' );
+		$latency = array_map( 'intval', $wpdb->get_col( $wpdb->prepare( "SELECT latency_ms FROM $table WHERE created_at >= %s AND decision IN ('applied','delivered') AND latency_ms IS NOT NULL ORDER BY id DESC LIMIT 10000", $from ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		sort( $latency );
+		return array(
+			'finished'       => $done,
+			'success_rate'   => $done ? round( $ok / $done, 4 ) : null,
+			'retries'        => $n( 'retried' ),
+			'p95_latency_ms' => $latency ? $latency[ (int) ceil( 0.95 * count( $latency ) ) - 1 ] : null,
+		);
+	}
+
+	/**
+	 * Finished events per 5 minutes over the last hour, oldest first.
+	 *
+	 * @param int $now Unix time.
+	 * @return array<int, array{at: string, count: int}>
+	 */
+	private static function throughput( int $now ): array {
+		global $wpdb;
+		$table  = Schema::table( 'log' );
+		$start  = $now - HOUR_IN_SECONDS - ( $now % 300 ) + 300;
+		$rows   = $wpdb->get_results( $wpdb->prepare( "SELECT FLOOR(UNIX_TIMESTAMP(created_at) / 300) * 300 AS bucket, COUNT(*) AS n FROM $table WHERE created_at >= %s AND decision IN ('applied','stale','refused','delivered') GROUP BY bucket", gmdate( 'Y-m-d H:i:s', $start ) ), OBJECT_K ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$series = array();
+		for ( $at = $start; $at <= $now; $at += 300 ) {
+			$series[] = array(
+				'at'    => gmdate( 'c', $at ),
+				'count' => (int) ( $rows[ (string) $at ]->n ?? 0 ),
+			);
+		}
+		return $series;
 	}
 }

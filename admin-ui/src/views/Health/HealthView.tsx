@@ -50,6 +50,44 @@ export function HealthView() {
               </Notice>
             )}
             <Text as="p">{sprintf(__('Plugin %1$s, database schema %2$d.', 'crm-bridge'), health.plugin_version, health.schema_version)}</Text>
+            <table className="widefat striped" data-testid="queues">
+              <caption>{__('Queues and results', 'crm-bridge')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{__('Queue', 'crm-bridge')}</th>
+                  <th scope="col">{__('Waiting', 'crm-bridge')}</th>
+                  <th scope="col">{__('In progress', 'crm-bridge')}</th>
+                  <th scope="col">{__('Dead letters', 'crm-bridge')}</th>
+                  <th scope="col">{__('Oldest waiting', 'crm-bridge')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(['inbox', 'outbox'] as const).map((q) => (
+                  <tr key={q}>
+                    <th scope="row">{q === 'inbox' ? __('From the CRM', 'crm-bridge') : __('To subscribers', 'crm-bridge')}</th>
+                    <td>{health.queues[q].pending}</td>
+                    <td>{health.queues[q].running}</td>
+                    <td>{health.queues[q].dead}</td>
+                    <td>{health.queues[q].oldest_pending_age_seconds === null ? '—' : sprintf(__('%d s', 'crm-bridge'), health.queues[q].oldest_pending_age_seconds)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p>
+              {(['last_hour', 'last_day'] as const).map((w) => (
+                <span key={w} className="crm-bridge-window">
+                  {sprintf(
+                    __('%1$s: %2$d finished, success %3$s, p95 %4$s, %5$d retries.', 'crm-bridge'),
+                    w === 'last_hour' ? __('Last hour', 'crm-bridge') : __('Last day', 'crm-bridge'),
+                    health[w].finished,
+                    health[w].success_rate === null ? '—' : `${(health[w].success_rate * 100).toFixed(1)}%`,
+                    health[w].p95_latency_ms === null ? '—' : `${health[w].p95_latency_ms} ms`,
+                    health[w].retries,
+                  )}{' '}
+                </span>
+              ))}
+            </p>
+            <Throughput series={health.throughput} />
             <table className="widefat striped">
               <caption className="screen-reader-text">{__('Sidecar replicas', 'crm-bridge')}</caption>
               <thead>
@@ -80,5 +118,22 @@ export function HealthView() {
         )}
       </CardBody>
     </Card>
+  );
+}
+
+/** Finished events per 5 minutes over the last hour, as bars; the numbers are in the title of each. */
+function Throughput({ series }: { series: { at: string; count: number }[] }) {
+  const max = Math.max(1, ...series.map((p) => p.count));
+  return (
+    <figure className="crm-bridge-throughput">
+      <svg viewBox={`0 0 ${series.length * 12} 40`} width="100%" height="60" role="img" aria-label={__('Finished events per 5 minutes, last hour', 'crm-bridge')} preserveAspectRatio="none">
+        {series.map((p, i) => (
+          <rect key={p.at} x={i * 12 + 1} y={40 - (p.count / max) * 38} width={10} height={(p.count / max) * 38} fill="#2271b1">
+            <title>{`${p.at}: ${p.count}`}</title>
+          </rect>
+        ))}
+      </svg>
+      <figcaption>{__('Finished events per 5 minutes, last hour', 'crm-bridge')}</figcaption>
+    </figure>
   );
 }
