@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 
-export type DecisionName = 'accepted' | 'duplicate' | 'replayed' | 'test' | 'linked' | 'verified' | 'applied' | 'stale' | 'refused' | 'looped' | 'delivered' | 'retried' | 'dead';
+export type DecisionName = 'accepted' | 'duplicate' | 'replayed' | 'discarded' | 'test' | 'linked' | 'verified' | 'applied' | 'stale' | 'refused' | 'looped' | 'delivered' | 'retried' | 'dead';
 
 export interface DecisionEntry {
   direction: 'in' | 'out';

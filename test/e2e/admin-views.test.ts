@@ -121,4 +121,19 @@ describe('admin views', () => {
     const [rows] = await dbPool().query('SELECT status FROM wp_crm_bridge_inbox WHERE event_id = ?', [eventId]);
     expect((rows as { status: string }[])[0]!.status).not.toBe('dead');
   });
+
+  it('discards a dead letter after a confirmation', async () => {
+    const eventId = unique('discard');
+    await dbPool().query(
+      `INSERT INTO wp_crm_bridge_inbox (event_id, event_type, crm_order_id, payload, status, attempts, run_after, received_at, finished_at, last_error_class, last_error)
+       VALUES (?, 'order.status_changed', 'DL-2', '{}', 'dead', 1, NOW(3), NOW(3), NOW(3), 'permanent', 'crm_order_not_found: gone')`,
+      [eventId],
+    );
+    await open('dead-letters');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: `Discard event ${eventId}` }).click();
+    await page.locator('.crm-bridge-admin').getByText('1 event discarded.').waitFor();
+    const [rows] = await dbPool().query('SELECT id FROM wp_crm_bridge_inbox WHERE event_id = ?', [eventId]);
+    expect(rows).toEqual([]);
+  });
 });

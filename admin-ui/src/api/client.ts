@@ -159,3 +159,4 @@ export const updateSubscription = (id: number, input: Partial<SubscriptionInput>
 export const deleteSubscription = (id: number) => request(z.object({ deleted: z.boolean() }), { path: `/admin/subscriptions/${id}`, method: 'DELETE' });
 export const rotateSubscriptionSecret = (id: number) => request(subscriptionSchema.extend({ secret: z.string() }), { path: `/admin/subscriptions/${id}/rotate-secret`, method: 'POST' });
 export const sendTestEvent = (id: number) => request(z.object({ queued: z.boolean(), webhook_id: z.string() }), { path: `/admin/subscriptions/${id}/test`, method: 'POST' });
+export const discardDeadLetters = (ids: number[]) => request(z.object({ discarded: z.number() }), { path: '/admin/dead-letters/discard', method: 'POST', data: { ids } });

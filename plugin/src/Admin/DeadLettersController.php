@@ -49,6 +49,27 @@ final class DeadLettersController {
 		);
 		register_rest_route(
 			'crm-bridge/v1',
+			'/admin/dead-letters/discard',
+			array(
+				'methods'             => \WP_REST_Server::CREATABLE,
+				'callback'            => array( self::class, 'discard' ),
+				'permission_callback' => array( HealthController::class, 'can_manage' ),
+				'args'                => array(
+					'ids' => array(
+						'type'     => 'array',
+						'required' => true,
+						'minItems' => 1,
+						'maxItems' => 1000,
+						'items'    => array(
+							'type'    => 'integer',
+							'minimum' => 1,
+						),
+					),
+				),
+			)
+		);
+		register_rest_route(
+			'crm-bridge/v1',
 			'/admin/dead-letters/replay',
 			array(
 				'methods'             => \WP_REST_Server::CREATABLE,
@@ -74,6 +95,32 @@ final class DeadLettersController {
 				),
 			)
 		);
+	}
+
+	/**
+	 * POST /admin/dead-letters/discard: deletes the chosen dead letters for good.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response|\WP_Error
+	 */
+	public static function discard( \WP_REST_Request $request ) {
+		global $wpdb;
+		$ids = array_map( 'intval', (array) $request['ids'] );
+		$table = Schema::table( 'inbox' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table, placeholders built here.
+		$deleted = $wpdb->query( $wpdb->prepare( "DELETE FROM $table WHERE status = 'dead' AND id IN (" . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')', $ids ) );
+		if ( false === $deleted ) {
+			return new \WP_Error( 'crm_bridge_unavailable', __( 'The dead letters could not be discarded; try again.', 'crm-bridge' ), array( 'status' => 503 ) );
+		}
+		SyncLog::record(
+			array(
+				'direction' => 'in',
+				'decision'  => 'discarded',
+				'message'   => sprintf( '%d dead letter(s) discarded by user %d', $deleted, get_current_user_id() ),
+				'detail'    => array( 'ids' => $ids ),
+			)
+		);
+		return new \WP_REST_Response( array( 'discarded' => (int) $deleted ) );
 	}
 
 	/**

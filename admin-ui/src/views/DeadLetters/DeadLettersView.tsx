@@ -2,7 +2,7 @@
 import { Button, Card, CardBody, CardHeader, Notice, Spinner } from '@wordpress/components';
 import { useCallback, useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
-import { ApiError, getDeadLetters, replayDeadLetters } from '../../api/client';
+import { ApiError, discardDeadLetters, getDeadLetters, replayDeadLetters } from '../../api/client';
 import { toApiError, useApi } from '../../components/useApi';
 
 export function DeadLettersView() {
@@ -69,6 +69,24 @@ export function DeadLettersView() {
                 <td>
                   <Button variant="link" onClick={() => replay({ ids: [d.id] })} aria-label={sprintf(__('Replay event %s', 'crm-bridge'), d.event_id)}>
                     {__('Replay', 'crm-bridge')}
+                  </Button>{' '}
+                  <Button
+                    variant="link"
+                    isDestructive
+                    aria-label={sprintf(__('Discard event %s', 'crm-bridge'), d.event_id)}
+                    onClick={() => {
+                      // eslint-disable-next-line no-alert
+                      if (!window.confirm(sprintf(__('Discard event %s for good?', 'crm-bridge'), d.event_id))) return;
+                      discardDeadLetters([d.id])
+                        .then((r) => {
+                          setResult(sprintf(_n('%d event discarded.', '%d events discarded.', r.discarded, 'crm-bridge'), r.discarded));
+                          setActionError(null);
+                          reload();
+                        })
+                        .catch((err: unknown) => setActionError(toApiError(err)));
+                    }}
+                  >
+                    {__('Discard', 'crm-bridge')}
                   </Button>
                 </td>
               </tr>
