@@ -86,6 +86,9 @@ final class Settings {
 				'base_delay_ms' => 1000,
 				'max_delay_ms'  => 3600000,
 			),
+			'log'            => array(
+				'mask_fields' => array( 'billing_email', 'email', 'phone', 'first_name', 'last_name', 'address_1', 'address_2', 'postcode' ),
+			),
 			'retention_days' => 30,
 			'concurrency'    => 16,
 		);

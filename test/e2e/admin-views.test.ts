@@ -68,6 +68,8 @@ describe('admin views', () => {
     await row.first().waitFor();
     expect(await row.count()).toBeGreaterThanOrEqual(1);
     expect(await row.first().textContent()).toContain('accepted');
+    await row.first().getByRole('button', { name: 'Details' }).click();
+    await page.getByTestId('log-payload').getByText(/order\.status_changed/).waitFor();
     await screenshot(page, 'admin-log');
   });
 

@@ -160,3 +160,10 @@ export const deleteSubscription = (id: number) => request(z.object({ deleted: z.
 export const rotateSubscriptionSecret = (id: number) => request(subscriptionSchema.extend({ secret: z.string() }), { path: `/admin/subscriptions/${id}/rotate-secret`, method: 'POST' });
 export const sendTestEvent = (id: number) => request(z.object({ queued: z.boolean(), webhook_id: z.string() }), { path: `/admin/subscriptions/${id}/test`, method: 'POST' });
 export const discardDeadLetters = (ids: number[]) => request(z.object({ discarded: z.number() }), { path: '/admin/dead-letters/discard', method: 'POST', data: { ids } });
+export const logDetailSchema = z.object({
+  entry: z.object({ id: z.coerce.number(), detail: z.unknown().nullable() }).passthrough(),
+  attempts: z.array(z.object({ id: z.coerce.number(), created_at: z.string(), decision: z.string(), attempt: z.coerce.number(), latency_ms: z.coerce.number().nullable(), error_class: z.string().nullable(), message: z.string().nullable() })),
+  payload: z.unknown().nullable(),
+});
+export type LogDetail = z.infer<typeof logDetailSchema>;
+export const getLogEntry = (id: number) => request(logDetailSchema, { path: `/admin/log/${id}` });

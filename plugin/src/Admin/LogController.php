@@ -23,6 +23,21 @@ final class LogController {
 	 * Registers the route.
 	 */
 	public static function register(): void {
+		register_rest_route(
+			'crm-bridge/v1',
+			'/admin/log/(?P<id>\d+)',
+			array(
+				'methods'             => \WP_REST_Server::READABLE,
+				'callback'            => array( self::class, 'get' ),
+				'permission_callback' => array( HealthController::class, 'can_manage' ),
+				'args'                => array(
+					'id' => array(
+						'type'    => 'integer',
+						'minimum' => 1,
+					),
+				),
+			)
+		);
 		$string = array(
 			'type'      => 'string',
 			'maxLength' => 191,
@@ -74,6 +89,59 @@ final class LogController {
 				),
 			)
 		);
+	}
+
+	/**
+	 * GET /admin/log/<id>: one entry with every row of its event (its attempts) and the stored event
+	 * body, with secrets and personal data masked.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response|\WP_Error
+	 */
+	public static function get( \WP_REST_Request $request ) {
+		global $wpdb;
+		$log   = Schema::table( 'log' );
+		$entry = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM $log WHERE id = %d", (int) $request['id'] ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		if ( ! $entry ) {
+			return new \WP_Error( 'crm_bridge_not_found', __( 'No such log entry.', 'crm-bridge' ), array( 'status' => 404 ) );
+		}
+		$attempts = array();
+		$payload  = null;
+		if ( $entry['event_id'] ) {
+			$attempts = $wpdb->get_results( $wpdb->prepare( "SELECT id, created_at, decision, attempt, latency_ms, error_class, message FROM $log WHERE event_id = %s ORDER BY id", $entry['event_id'] ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$queue    = 'in' === $entry['direction'] ? Schema::table( 'inbox' ) : Schema::table( 'outbox' );
+			$column   = 'in' === $entry['direction'] ? 'event_id' : 'webhook_id';
+			$raw      = $wpdb->get_var( $wpdb->prepare( "SELECT payload FROM $queue WHERE $column = %s", $entry['event_id'] ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$decoded  = null === $raw ? null : json_decode( (string) $raw, true );
+			$payload  = is_array( $decoded ) ? self::mask( $decoded ) : null;
+		}
+		$entry['detail'] = null === $entry['detail'] ? null : json_decode( (string) $entry['detail'], true );
+		return new \WP_REST_Response(
+			array(
+				'entry'    => $entry,
+				'attempts' => is_array( $attempts ) ? $attempts : array(),
+				'payload'  => $payload,
+			)
+		);
+	}
+
+	/**
+	 * Replaces secrets and personal data (configured field names, and anything named like a secret).
+	 *
+	 * @param array<mixed> $data Decoded JSON.
+	 * @return array<mixed>
+	 */
+	public static function mask( array $data ): array {
+		$fields = array_map( 'strtolower', (array) \CrmBridge\Settings::get( 'log.mask_fields' ) );
+		foreach ( $data as $key => $value ) {
+			$name = strtolower( (string) $key );
+			if ( is_array( $value ) ) {
+				$data[ $key ] = self::mask( $value );
+			} elseif ( in_array( $name, $fields, true ) || preg_match( '/secret|token|password|signature|authorization/', $name ) ) {
+				$data[ $key ] = '••••';
+			}
+		}
+		return $data;
 	}
 
 	/**

@@ -3,7 +3,8 @@
 import { Button, Card, CardBody, CardHeader, Notice, SelectControl, Spinner, TextControl } from '@wordpress/components';
 import { useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, getLog, type LogEntry, type LogFilter } from '../../api/client';
+import { ApiError, getLog, getLogEntry, type LogDetail, type LogEntry, type LogFilter } from '../../api/client';
+import { Fragment } from '@wordpress/element';
 import { toApiError } from '../../components/useApi';
 
 const DECISIONS = ['', 'accepted', 'duplicate', 'verified', 'applied', 'stale', 'refused', 'looped', 'delivered', 'retried', 'dead', 'linked', 'replayed', 'test'];
@@ -15,6 +16,14 @@ export function LogView() {
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
+  const [open, setOpen] = useState<{ id: number; detail: LogDetail | null } | null>(null);
+  const toggle = (id: number) => {
+    if (open?.id === id) return setOpen(null);
+    setOpen({ id, detail: null });
+    getLogEntry(id)
+      .then((detail) => setOpen({ id, detail }))
+      .catch((err: unknown) => setError(toApiError(err)));
+  };
 
   const load = (f: LogFilter, before?: number) => {
     setLoading(true);
@@ -95,7 +104,8 @@ export function LogView() {
               </tr>
             )}
             {items.map((e) => (
-              <tr key={e.id}>
+              <Fragment key={e.id}>
+              <tr>
                 <td>{e.created_at}</td>
                 <td>
                   {e.direction === 'in' ? '← ' : '→ '}
@@ -107,8 +117,38 @@ export function LogView() {
                 <td>{[e.from_status, e.to_status].filter(Boolean).join(' → ')}</td>
                 <td>{e.attempt}</td>
                 <td>{e.latency_ms !== null ? `${e.latency_ms} ms` : ''}</td>
-                <td>{e.message ?? ''}</td>
+                <td>
+                  {e.message ?? ''}{' '}
+                  <Button variant="link" onClick={() => toggle(e.id)} aria-expanded={open?.id === e.id}>
+                    {open?.id === e.id ? __('Hide', 'crm-bridge') : __('Details', 'crm-bridge')}
+                  </Button>
+                </td>
               </tr>
+              {open?.id === e.id && (
+                <tr className="crm-bridge-log-detail">
+                  <td colSpan={8}>
+                    {!open.detail && <Spinner />}
+                    {open.detail && (
+                      <>
+                        <h3>{__('Every decision for this event', 'crm-bridge')}</h3>
+                        <ul>
+                          {open.detail.attempts.map((a) => (
+                            <li key={a.id}>
+                              {a.created_at} — {a.decision} ({sprintf(__('attempt %d', 'crm-bridge'), a.attempt)}){a.latency_ms !== null ? `, ${a.latency_ms} ms` : ''}
+                              {a.error_class ? `, ${a.error_class}` : ''}
+                              {a.message ? `: ${a.message}` : ''}
+                            </li>
+                          ))}
+                        </ul>
+                        <h3>{__('Payload (secrets and personal data masked)', 'crm-bridge')}</h3>
+                        <pre data-testid="log-payload">{JSON.stringify(open.detail.payload, null, 2)}</pre>
+                        {open.detail.entry.detail !== null && <pre>{JSON.stringify(open.detail.entry.detail, null, 2)}</pre>}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              )}
+              </Fragment>
             ))}
           </tbody>
         </table>

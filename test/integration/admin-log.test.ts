@@ -1,0 +1,43 @@
+// The sync log API: filters, keyset paging, and an entry's detail with personal data and secrets masked.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminSession, closePools, dbPool, rest, type Session } from '../support/stack.ts';
+import { unique } from '../support/incoming.ts';
+
+let session: Session;
+beforeAll(async () => {
+  session = await adminSession();
+});
+afterAll(closePools);
+
+describe('sync log API', () => {
+  it('pages newest first with a keyset cursor and filters exactly', async () => {
+    const crmId = unique('PAGE');
+    for (let i = 0; i < 5; i++) {
+      await dbPool().query(`INSERT INTO wp_crm_bridge_log (created_at, direction, decision, crm_order_id, attempt, message) VALUES (NOW(3), 'in', ?, ?, ?, ?)`, [i % 2 ? 'stale' : 'applied', crmId, i, `row ${i}`]);
+    }
+    const page1 = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${crmId}&per_page=2`, { session })).json()) as { items: { message: string }[]; next_before_id: number };
+    expect(page1.items.map((r) => r.message)).toEqual(['row 4', 'row 3']);
+    const page2 = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${crmId}&per_page=2&before_id=${page1.next_before_id}`, { session })).json()) as { items: { message: string }[] };
+    expect(page2.items.map((r) => r.message)).toEqual(['row 2', 'row 1']);
+    const stale = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${crmId}&decision=stale`, { session })).json()) as { items: unknown[]; next_before_id: null };
+    expect(stale.items).toHaveLength(2);
+    expect(stale.next_before_id).toBeNull();
+    expect((await rest(`/crm-bridge/v1/admin/log?decision=DROP%20TABLE`, { session })).status).toBe(400);
+  });
+
+  it('shows an entry with all rows of its event and the payload masked', async () => {
+    const webhookId = `msg_${unique('mask').replaceAll('-', '')}`;
+    const body = JSON.stringify({ type: 'order.created', data: { order: { id: 7, billing_email: 'ann@shop.test', total: '9', meta: { api_token: 'abc' } } } });
+    await dbPool().query(
+      `INSERT INTO wp_crm_bridge_outbox (webhook_id, subscription_id, order_id, topic, order_version, payload, status, attempts, run_after, created_at) VALUES (?, 1, 7, 'order.created', 'v', ?, 'done', 2, NOW(3), NOW(3))`,
+      [webhookId, body],
+    );
+    await dbPool().query(`INSERT INTO wp_crm_bridge_log (created_at, direction, decision, event_id, attempt, error_class) VALUES (NOW(3), 'out', 'retried', ?, 1, 'transient')`, [webhookId]);
+    const [res] = await dbPool().query(`INSERT INTO wp_crm_bridge_log (created_at, direction, decision, event_id, attempt) VALUES (NOW(3), 'out', 'delivered', ?, 2)`, [webhookId]);
+    const id = (res as { insertId: number }).insertId;
+    const detail = (await (await rest(`/crm-bridge/v1/admin/log/${id}`, { session })).json()) as { attempts: { decision: string }[]; payload: { data: { order: Record<string, unknown> } } };
+    expect(detail.attempts.map((a) => a.decision)).toEqual(['retried', 'delivered']);
+    expect(detail.payload.data.order).toEqual({ id: 7, billing_email: '••••', total: '9', meta: { api_token: '••••' } });
+    expect((await rest(`/crm-bridge/v1/admin/log/${id}`)).status).toBe(401);
+  });
+});
