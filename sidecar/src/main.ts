@@ -21,7 +21,8 @@ import { ApplyBatcher, wordpressApply } from './wordpress/apply.js';
 import { supportsSkipLocked } from './db/supportsSkipLocked.js';
 import { runPruner } from './pruner.js';
 import { runOutboxWorker } from './outgoing/worker.js';
-import { wordpressLink, wordpressNotify } from './wordpress/link.js';
+import { wordpressConnectionTest, wordpressLink, wordpressNotify } from './wordpress/link.js';
+import { runConnectionTests } from './incoming/connectionTest.js';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_SCHEMA = 3;
@@ -115,6 +116,16 @@ async function main(): Promise<number> {
       shutdown.signal,
     ),
     runPruner({ db, settings, clock, log, signal: shutdown.signal }),
+    runConnectionTests({
+      db,
+      settings,
+      // A probe of its own circuit, so a test never trips or waits on the workers' circuit.
+      probe: (s, credentials, signal) => fetchCrmOrder(fetch, new CircuitBreakers(clock), s, credentials, 'crm-bridge-connection-test', signal),
+      report: wordpressConnectionTest(wp),
+      clock,
+      log,
+      signal: shutdown.signal,
+    }),
   ];
 
   // A loop that dies takes the process down with it, so a supervisor restarts a whole sidecar.

@@ -167,3 +167,6 @@ export const logDetailSchema = z.object({
 });
 export type LogDetail = z.infer<typeof logDetailSchema>;
 export const getLogEntry = (id: number) => request(logDetailSchema, { path: `/admin/log/${id}` });
+export const requestConnectionTest = () => request(z.object({ id: z.string() }), { path: '/admin/settings/test-connection', method: 'POST' });
+export const getConnectionTest = (id: string) =>
+  request(z.object({ done: z.boolean(), ok: z.boolean().optional(), message: z.string().optional(), latency_ms: z.number().nullable().optional() }), { path: `/admin/settings/test-connection/${id}` });

@@ -32,3 +32,17 @@ export function wordpressLink(opts: { url: string; user: string; appPassword: st
     if (!res.ok) throw new TransientError('wordpress_error', `the link endpoint answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   };
 }
+
+/** Reports a connection test's outcome to the plugin. */
+export function wordpressConnectionTest(opts: { url: string; user: string; appPassword: string }) {
+  const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;
+  return async (result: { id: string; ok: boolean; message: string; latency_ms: number }, signal: AbortSignal): Promise<void> => {
+    const res = await fetch(`${opts.url}/wp-json/crm-bridge/v1/sidecar/connection-test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ ...result, message: result.message.slice(0, 500) }),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+    });
+    if (!res.ok) throw new TransientError('wordpress_error', `the connection-test endpoint answered ${res.status}`);
+  };
+}

@@ -2,7 +2,7 @@
 import { Button, Card, CardBody, CardHeader, Notice, SelectControl, Spinner, TextControl, __experimentalNumberControl as NumberControl } from '@wordpress/components';
 import { useCallback, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, getSettings, saveSettings, secretAction, type SettingsDoc } from '../../api/client';
+import { ApiError, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type SettingsDoc } from '../../api/client';
 import { toApiError, useApi } from '../../components/useApi';
 
 const WOO_STATUSES = ['pending', 'processing', 'on-hold', 'completed', 'cancelled', 'refunded', 'failed'];
@@ -106,7 +106,8 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
         </fieldset>
         <Button variant="primary" onClick={save} isBusy={saving} disabled={saving}>
           {__('Save settings', 'crm-bridge')}
-        </Button>
+        </Button>{' '}
+        <ConnectionTest />
       </CardBody>
     </Card>
   );
@@ -165,5 +166,45 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
         )}
       </CardBody>
     </Card>
+  );
+}
+
+/** Asks the sidecar to call the CRM with the saved settings, and shows what it found. */
+function ConnectionTest() {
+  const [state, setState] = useState<{ status: 'info' | 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    setState({ status: 'info', text: __('Asking the sidecar to call the CRM…', 'crm-bridge') });
+    try {
+      const { id } = await requestConnectionTest();
+      for (let i = 0; i < 30; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const res = await getConnectionTest(id);
+        if (res.done) {
+          setState({ status: res.ok ? 'success' : 'error', text: res.message ?? '' });
+          return;
+        }
+      }
+      setState({ status: 'error', text: __('The sidecar did not answer within 15 seconds: is it running? See the health view.', 'crm-bridge') });
+    } catch (err) {
+      setState({ status: 'error', text: toApiError(err).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Button variant="secondary" onClick={() => void run()} isBusy={busy} disabled={busy}>
+        {__('Test connection', 'crm-bridge')}
+      </Button>
+      {state && (
+        <div data-testid="connection-test" role="status">
+          <Notice status={state.status} isDismissible={false}>
+            {state.text}
+          </Notice>
+        </div>
+      )}
+    </>
   );
 }
