@@ -18,7 +18,7 @@ defined( 'ABSPATH' ) || exit;
 final class Schema {
 
 	/** The schema this code writes. The sidecar refuses to run against a version it does not know. */
-	public const VERSION = 1;
+	public const VERSION = 2;
 
 	/** Option holding the installed schema version. */
 	public const VERSION_OPTION = 'crm_bridge_schema_version';
@@ -193,6 +193,7 @@ version varchar(32) NOT NULL,
 hostname varchar(191) NOT NULL,
 started_at datetime(3) NOT NULL,
 heartbeat_at datetime(3) NOT NULL,
+info text NULL,
 PRIMARY KEY  (worker_id),
 KEY heartbeat_at (heartbeat_at)
 ) $collate;

@@ -16,11 +16,13 @@ export async function runHeartbeat(opts: {
   log: Logger;
   metrics: Metrics;
   signal: AbortSignal;
+  /** Hosts whose circuit is open now, shown in the admin. */
+  openCircuits: () => string[];
 }): Promise<void> {
   const beat = { workerId: opts.workerId, version: opts.version, hostname: hostname().slice(0, 191), startedAt: opts.clock.now() };
   while (!opts.signal.aborted) {
     try {
-      await recordHeartbeat(opts.db, beat, opts.clock.now());
+      await recordHeartbeat(opts.db, beat, opts.clock.now(), { open_circuits: opts.openCircuits() });
       opts.metrics.heartbeats.inc();
     } catch (err) {
       opts.metrics.heartbeatFailures.inc();

@@ -92,13 +92,24 @@ async function main(): Promise<number> {
   const syncLog = new SyncLog(db, config.workerId);
   syncLog.onDecision((entries) => entries.forEach((e) => metrics.decisions.inc({ direction: e.direction, decision: e.decision })));
   const breakers = new CircuitBreakers(clock);
+  const endpointBreakers = new CircuitBreakers(clock);
   const wp = { url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword };
   const batcher = new ApplyBatcher(wordpressApply(wp), shutdown.signal);
 
   // What both queue workers share.
   const worker = { db, workerId: config.workerId, clock, jitter: Math.random, log, syncLog, settings, skipLocked, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs };
   const loops = [
-    runHeartbeat({ db, workerId: config.workerId, version: VERSION, intervalMs: config.heartbeatMs, clock, log, metrics, signal: shutdown.signal }),
+    runHeartbeat({
+      db,
+      workerId: config.workerId,
+      version: VERSION,
+      intervalMs: config.heartbeatMs,
+      clock,
+      log,
+      metrics,
+      signal: shutdown.signal,
+      openCircuits: () => [...breakers.openCircuits(), ...endpointBreakers.openCircuits()],
+    }),
     runInboxWorker(
       { ...worker, fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(fetch, breakers, s, credentials, crmOrderId, signal), batcher },
       shutdown.signal,
@@ -106,7 +117,7 @@ async function main(): Promise<number> {
     runOutboxWorker(
       {
         ...worker,
-        breakers: new CircuitBreakers(clock),
+        breakers: endpointBreakers,
         post: fetch,
         link: wordpressLink(wp),
         notify: wordpressNotify(wp),

@@ -1,6 +1,7 @@
 // The admin REST API is for shop managers only, and a cookie alone (no REST nonce) is not enough.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, ensureUser, login, rest, type Session } from '../support/stack.ts';
+import { KNOWN_SCHEMA_VERSIONS } from '../../sidecar/src/db/checkSchemaVersion.ts';
 
 describe('admin health endpoint', () => {
   let admin: Session;
@@ -30,7 +31,7 @@ describe('admin health endpoint', () => {
     const res = await rest('/crm-bridge/v1/admin/health', { session: await login('manager-health', 'manager-health-pass-1') });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ plugin_version: '0.1.0', schema_version: 1, woocommerce_active: true });
+    expect(body).toMatchObject({ plugin_version: '0.1.0', schema_version: KNOWN_SCHEMA_VERSIONS.at(-1), woocommerce_active: true });
     expect(Array.isArray(body.sidecars)).toBe(true);
   });
 });

@@ -23,6 +23,11 @@ describe('sync log API', () => {
     expect(stale.items).toHaveLength(2);
     expect(stale.next_before_id).toBeNull();
     expect((await rest(`/crm-bridge/v1/admin/log?decision=DROP%20TABLE`, { session })).status).toBe(400);
+    const future = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${crmId}&from=2999-01-01T00:00:00Z`, { session })).json()) as { items: unknown[] };
+    expect(future.items).toEqual([]);
+    const today = new Date().toISOString().slice(0, 10);
+    const inRange = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${crmId}&from=${today}T00:00:00Z&to=${today}T23:59:59Z`, { session })).json()) as { items: unknown[] };
+    expect(inRange.items).toHaveLength(5);
   });
 
   it('shows an entry with all rows of its event and the payload masked', async () => {

@@ -150,6 +150,16 @@ describe('outgoing webhooks', () => {
     const started = Date.now();
     await waitFor('the healthy deliveries', async () => orders.every((o) => ofOrder(up, o).length === 1), 10_000);
     expect(Date.now() - started).toBeLessThan(5_000);
+    // The dead endpoint's circuit opens, and the admin health view shows it.
+    const host = new URL(down.url).host;
+    await waitFor(
+      'the open circuit in the health view',
+      async () => {
+        const health = (await (await rest('/crm-bridge/v1/admin/health', { session })).json()) as { sidecars: { open_circuits: string[] }[] };
+        return health.sidecars.some((s) => s.open_circuits.includes(host));
+      },
+      20_000,
+    );
   });
 
   it('five updates of one order arrive in order at a slow endpoint', async () => {

@@ -27,7 +27,7 @@ describe('sidecar process', () => {
       expect(await sc.exited).toBe(3);
       expect(sc.output()).toContain('schema version 99');
     } finally {
-      wpEval(`update_option( 'crm_bridge_schema_version', 1 );`);
+      wpEval(`update_option( 'crm_bridge_schema_version', \\CrmBridge\\Schema::VERSION );`);
     }
   });
 
@@ -67,7 +67,7 @@ describe('sidecar process', () => {
       expect(res.status).toBe(503);
       expect(((await res.json()) as { reason: string }).reason).toContain('schema version 42');
     } finally {
-      wpEval(`update_option( 'crm_bridge_schema_version', 1 );`);
+      wpEval(`update_option( 'crm_bridge_schema_version', \\CrmBridge\\Schema::VERSION );`);
     }
     try {
       expect((await fetch(`${sc.url}/readyz`)).status).toBe(200);

@@ -41,6 +41,7 @@ export const sidecarSchema = z.object({
   started_at: z.string(),
   heartbeat_at: z.string(),
   online: z.boolean(),
+  open_circuits: z.array(z.string()).default([]),
 });
 
 const queueSchema = z.object({ pending: z.number(), running: z.number(), dead: z.number(), oldest_pending_age_seconds: z.number().nullable() });
@@ -114,7 +115,7 @@ export const logEntrySchema = z.object({
   order_edit_url: z.string().nullable(),
 });
 export type LogEntry = z.infer<typeof logEntrySchema>;
-export type LogFilter = { order_id?: string; crm_order_id?: string; event_id?: string; direction?: string; decision?: string; error_class?: string };
+export type LogFilter = { order_id?: string; crm_order_id?: string; event_id?: string; direction?: string; decision?: string; error_class?: string; from?: string; to?: string };
 
 export const getLog = (filter: LogFilter, beforeId?: number) => {
   const query = new URLSearchParams(Object.entries({ ...filter, ...(beforeId ? { before_id: String(beforeId) } : {}) }).filter(([, v]) => v !== undefined && v !== '') as [string, string][]);

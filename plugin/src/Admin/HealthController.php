@@ -51,12 +51,14 @@ final class HealthController {
 	public static function get(): \WP_REST_Response {
 		global $wpdb;
 		$table = Schema::table( 'sidecars' );
-		$rows  = $wpdb->get_results( "SELECT worker_id, version, hostname, started_at, heartbeat_at FROM $table ORDER BY heartbeat_at DESC LIMIT 50", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name, no input.
+		$rows  = $wpdb->get_results( "SELECT worker_id, version, hostname, started_at, heartbeat_at, info FROM $table ORDER BY heartbeat_at DESC LIMIT 50", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name, no input.
 		$now   = time();
 		$cars  = array_map(
 			static function ( array $row ) use ( $now ): array {
 				$beat = strtotime( $row['heartbeat_at'] . ' UTC' );
+				$info = json_decode( (string) $row['info'], true );
 				return array(
+					'open_circuits' => is_array( $info ) ? array_values( array_map( 'strval', (array) ( $info['open_circuits'] ?? array() ) ) ) : array(),
 					'worker_id'    => $row['worker_id'],
 					'version'      => $row['version'],
 					'hostname'     => $row['hostname'],

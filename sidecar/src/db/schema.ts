@@ -97,6 +97,7 @@ export const tables = {
     hostname: col('string'),
     started_at: col('datetime'),
     heartbeat_at: col('datetime'),
+    info: nullable('text'),
   },
   crm_bridge_refusals: {
     refusal_class: col('string'),

@@ -96,12 +96,13 @@ export function HealthView() {
                   <th scope="col">{__('Version', 'crm-bridge')}</th>
                   <th scope="col">{__('Last heartbeat', 'crm-bridge')}</th>
                   <th scope="col">{__('Status', 'crm-bridge')}</th>
+                  <th scope="col">{__('Open circuits', 'crm-bridge')}</th>
                 </tr>
               </thead>
               <tbody>
                 {health.sidecars.length === 0 && (
                   <tr>
-                    <td colSpan={4}>{__('No sidecar has reported yet.', 'crm-bridge')}</td>
+                    <td colSpan={5}>{__('No sidecar has reported yet.', 'crm-bridge')}</td>
                   </tr>
                 )}
                 {health.sidecars.map((s) => (
@@ -110,6 +111,7 @@ export function HealthView() {
                     <td>{s.version}</td>
                     <td>{s.heartbeat_at}</td>
                     <td>{s.online ? __('online', 'crm-bridge') : __('offline', 'crm-bridge')}</td>
+                    <td>{s.open_circuits.length ? s.open_circuits.join(', ') : __('none', 'crm-bridge')}</td>
                   </tr>
                 ))}
               </tbody>

@@ -78,6 +78,8 @@ export function LogView() {
             onChange={(v) => setFilter({ ...filter, error_class: v })}
             __nextHasNoMarginBottom
           />
+          <TextControl label={__('From (UTC date)', 'crm-bridge')} type="date" value={filter.from?.slice(0, 10) ?? ''} onChange={(v) => setFilter({ ...filter, from: v ? `${v}T00:00:00Z` : '' })} __nextHasNoMarginBottom />
+          <TextControl label={__('To (UTC date)', 'crm-bridge')} type="date" value={filter.to?.slice(0, 10) ?? ''} onChange={(v) => setFilter({ ...filter, to: v ? `${v}T23:59:59Z` : '' })} __nextHasNoMarginBottom />
           <Button variant="primary" type="submit">
             {__('Filter', 'crm-bridge')}
           </Button>
