@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
-import { site } from '../support/stack.ts';
+import { closePools, dbPool, site } from '../support/stack.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { WP_VERSIONS } from '../stack/wordpress.ts';
 
@@ -12,11 +12,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  await closePools();
 });
 
 describe.each(WP_VERSIONS)('admin screen on WordPress %s', (version) => {
   it('sits under WooCommerce, shows the health of a running sidecar and notices when it stops', async () => {
     const s = site(version);
+    // Replicas killed by earlier tests leave heartbeats that look alive for 30 s: start clean.
+    await dbPool(s).query(`DELETE FROM ${s.tablePrefix}crm_bridge_sidecars`);
     const sidecar: RunningSidecar = await startSidecar(sidecarEnv(s, { CRM_BRIDGE_HEARTBEAT_SECONDS: '0.5' }));
     try {
       const page = await loggedInPage(browser, s);
@@ -38,6 +41,7 @@ describe.each(WP_VERSIONS)('admin screen on WordPress %s', (version) => {
       await sidecar.stop();
       await page.reload();
       await page.getByTestId('health').getByText(/^Sidecar offline/).waitFor();
+      await expect(page.getByRole('cell', { name: sidecar.workerId }).count()).resolves.toBe(0);
       await page.context().close();
     } finally {
       await sidecar.stop();
