@@ -101,7 +101,13 @@ final class Settings {
 	 */
 	public static function all(): array {
 		$stored = json_decode( (string) get_option( self::OPTION, '{}' ), true );
-		return self::merge( self::defaults(), is_array( $stored ) ? $stored : array() );
+		$stored = is_array( $stored ) ? $stored : array();
+		$all    = self::merge( self::defaults(), $stored );
+		// The status mapping is one table: the stored one replaces the default, so rows can be removed.
+		if ( isset( $stored['mapping'] ) && is_array( $stored['mapping'] ) ) {
+			$all['mapping'] = $stored['mapping'];
+		}
+		return $all;
 	}
 
 	/**

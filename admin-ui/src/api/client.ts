@@ -75,9 +75,11 @@ export const settingsDocSchema = z.object({
       order_url_template: z.string(),
       version_source: z.enum(['version', 'updated_at']),
       timeout_ms: z.number(),
+      paths: z.object({ status: z.string(), version: z.string(), updated_at: z.string(), woo_order_id: z.string() }),
     }),
-    incoming: z.object({ signature_mode: z.enum(['standard_webhooks', 'hmac']), hmac_header: z.string(), hmac_encoding: z.enum(['hex', 'base64']) }),
+    incoming: z.object({ signature_mode: z.enum(['standard_webhooks', 'hmac']), hmac_header: z.string(), hmac_encoding: z.enum(['hex', 'base64']), event_id_path: z.string() }),
     mapping: z.record(z.string(), z.string()),
+    lifecycle: z.object({ final_statuses: z.array(z.string()), allowed_transitions: z.array(z.array(z.string())) }),
     retention_days: z.number(),
   }),
   secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema }),
@@ -89,6 +91,7 @@ export type SettingsPatch = {
   crm?: Partial<SettingsDoc['settings']['crm']>;
   incoming?: Partial<SettingsDoc['settings']['incoming']>;
   mapping?: Record<string, string>;
+  lifecycle?: SettingsDoc['settings']['lifecycle'];
   retention_days?: number;
 };
 

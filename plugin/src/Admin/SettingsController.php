@@ -215,6 +215,18 @@ final class SettingsController {
 				$errors[ 'mapping.' . $crm_status ] = sprintf( __( 'Map "%s" to a WooCommerce order status.', 'crm-bridge' ), $crm_status );
 			}
 		}
+		$lifecycle = (array) ( $s['lifecycle'] ?? array() );
+		foreach ( (array) ( $lifecycle['final_statuses'] ?? array() ) as $status ) {
+			if ( ! in_array( $status, $statuses, true ) ) {
+				/* translators: %s: status */
+				$errors['lifecycle.final_statuses'] = sprintf( __( '"%s" is not a WooCommerce order status.', 'crm-bridge' ), (string) $status );
+			}
+		}
+		foreach ( (array) ( $lifecycle['allowed_transitions'] ?? array() ) as $pair ) {
+			if ( ! is_array( $pair ) || 2 !== count( $pair ) || array_diff( $pair, $statuses ) ) {
+				$errors['lifecycle.allowed_transitions'] = __( 'Write each allowed move as two WooCommerce statuses, e.g. completed > refunded.', 'crm-bridge' );
+			}
+		}
 		$incoming = (array) ( $s['incoming'] ?? array() );
 		if ( isset( $incoming['signature_mode'] ) && ! in_array( $incoming['signature_mode'], array( 'standard_webhooks', 'hmac' ), true ) ) {
 			$errors['incoming.signature_mode'] = __( 'Choose Standard Webhooks or HMAC.', 'crm-bridge' );

@@ -29,6 +29,9 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
   const [crm, setCrm] = useState(doc.settings.crm);
   const [mapping, setMapping] = useState(Object.entries(doc.settings.mapping));
   const [retention, setRetention] = useState(doc.settings.retention_days);
+  const [incoming, setIncoming] = useState(doc.settings.incoming);
+  const [finals, setFinals] = useState(doc.settings.lifecycle.final_statuses.join(', '));
+  const [allowed, setAllowed] = useState(doc.settings.lifecycle.allowed_transitions.map((p) => p.join(' > ')).join(', '));
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -37,7 +40,14 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
   const save = () => {
     setSaving(true);
     setSaved(false);
-    saveSettings({ crm, mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')), retention_days: retention })
+    const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+    saveSettings({
+      crm,
+      incoming,
+      mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')),
+      lifecycle: { final_statuses: list(finals), allowed_transitions: list(allowed).map((pair) => pair.split('>').map((x) => x.trim())) },
+      retention_days: retention,
+    })
       .then((d) => {
         onSaved(d);
         setError(null);
@@ -81,6 +91,41 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
           onChange={(v) => setCrm({ ...crm, version_source: v as typeof crm.version_source })}
           __nextHasNoMarginBottom
         />
+        <fieldset>
+          <legend>{__('Where the CRM’s order API puts things (dotted JSON paths)', 'crm-bridge')}</legend>
+          {(['status', 'version', 'updated_at', 'woo_order_id'] as const).map((k) => (
+            <TextControl key={k} label={sprintf(__('Path to %s', 'crm-bridge'), k)} value={crm.paths[k]} onChange={(v) => setCrm({ ...crm, paths: { ...crm.paths, [k]: v } })} __nextHasNoMarginBottom />
+          ))}
+        </fieldset>
+        <SelectControl
+          label={__('How the CRM signs its webhooks', 'crm-bridge')}
+          value={incoming.signature_mode}
+          options={[
+            { value: 'standard_webhooks', label: __('Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)', 'crm-bridge') },
+            { value: 'hmac', label: __('HMAC-SHA256 of the body in one header', 'crm-bridge') },
+          ]}
+          onChange={(v) => setIncoming({ ...incoming, signature_mode: v as typeof incoming.signature_mode })}
+          help={field('incoming.signature_mode')}
+          __nextHasNoMarginBottom
+        />
+        {incoming.signature_mode === 'hmac' && (
+          <>
+            <TextControl label={__('Signature header', 'crm-bridge')} value={incoming.hmac_header} onChange={(v) => setIncoming({ ...incoming, hmac_header: v })} __nextHasNoMarginBottom />
+            <SelectControl
+              label={__('Signature encoding', 'crm-bridge')}
+              value={incoming.hmac_encoding}
+              options={[
+                { value: 'hex', label: 'hex' },
+                { value: 'base64', label: 'base64' },
+              ]}
+              onChange={(v) => setIncoming({ ...incoming, hmac_encoding: v as typeof incoming.hmac_encoding })}
+              __nextHasNoMarginBottom
+            />
+            <TextControl label={__('Event id path in the body', 'crm-bridge')} value={incoming.event_id_path} onChange={(v) => setIncoming({ ...incoming, event_id_path: v })} __nextHasNoMarginBottom />
+          </>
+        )}
+        <TextControl label={__('Final statuses (the CRM cannot move an order out of them)', 'crm-bridge')} value={finals} onChange={setFinals} help={field('lifecycle.final_statuses') ?? __('Comma separated, e.g. completed, cancelled, refunded', 'crm-bridge')} __nextHasNoMarginBottom />
+        <TextControl label={__('Allowed moves out of a final status', 'crm-bridge')} value={allowed} onChange={setAllowed} help={field('lifecycle.allowed_transitions') ?? __('Comma separated pairs, e.g. completed > refunded', 'crm-bridge')} __nextHasNoMarginBottom />
         <NumberControl label={__('Retention (days)', 'crm-bridge')} value={retention} min={1} max={3650} onChange={(v?: string) => setRetention(Number(v))} help={field('retention_days')} />
         <fieldset className="crm-bridge-mapping">
           <legend>{__('Status mapping (CRM status → WooCommerce status)', 'crm-bridge')}</legend>
