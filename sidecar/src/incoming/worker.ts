@@ -2,12 +2,8 @@
 // apply the change, and records the outcome. Many orders run in parallel (the concurrency setting),
 // one event per order at a time (the claim guarantees it). Decisions are pure (decide.ts); this
 // file does the I/O around them.
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
-import type { SettingsSource, Settings, CrmCredentials } from '../settings.js';
-import type { DecisionEntry, SyncLog } from '../log.js';
+import type { Settings, CrmCredentials } from '../settings.js';
+import type { DecisionEntry } from '../log.js';
 import type { ApplyBatcher } from '../wordpress/apply.js';
 import type { CrmOrder } from './crm.js';
 import { decide } from './decide.js';
@@ -16,25 +12,16 @@ import { runClaimLoop } from '../queue/runClaimLoop.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
-import { backoffDelay, exhausted, type Jitter } from '../queue/backoff.js';
+import { backoffDelay, exhausted } from '../queue/backoff.js';
+import type { WorkerDeps } from '../queue/workerDeps.js';
 import { PermanentError, TransientError, classify } from '../errors.js';
 import { readLink } from '../db/readLink.js';
 
 export type FetchCrmOrder = (settings: Settings, credentials: CrmCredentials, crmOrderId: string, signal: AbortSignal) => Promise<CrmOrder>;
 
-export interface InboxWorkerDeps {
-  db: Kysely<Database>;
-  workerId: string;
-  clock: Clock;
-  jitter: Jitter;
-  log: Logger;
-  syncLog: SyncLog;
-  settings: SettingsSource;
+export interface InboxWorkerDeps extends WorkerDeps {
   fetchCrmOrder: FetchCrmOrder;
   batcher: ApplyBatcher;
-  skipLocked: boolean;
-  leaseMs: number;
-  pollMs: number;
 }
 
 export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal): Promise<void> {

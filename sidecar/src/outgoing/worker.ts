@@ -4,10 +4,8 @@
 // dead-lettered. A circuit per endpoint keeps one dead endpoint from slowing the others.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
-import type { SettingsSource, Settings } from '../settings.js';
-import type { SyncLog, DecisionEntry } from '../log.js';
+import type { Settings } from '../settings.js';
+import type { DecisionEntry } from '../log.js';
 import type { CircuitBreakers } from '../circuitBreaker.js';
 import type { LinkFn, NotifyFn } from '../wordpress/link.js';
 import { claimOutbox, type ClaimedDelivery } from '../queue/claim.js';
@@ -15,7 +13,8 @@ import { runClaimLoop } from '../queue/runClaimLoop.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
-import { backoffDelay, exhausted, type Jitter } from '../queue/backoff.js';
+import { backoffDelay, exhausted } from '../queue/backoff.js';
+import type { WorkerDeps } from '../queue/workerDeps.js';
 import { PermanentError, TransientError, classify } from '../errors.js';
 import { readSubscription } from '../db/readSubscription.js';
 import { disableSubscription, markSubscriptionFailing, markSubscriptionHealthy } from '../db/recordSubscriptionHealth.js';
@@ -25,22 +24,12 @@ import { deliver, type DeliveryResponse, type PostFn } from './deliver.js';
 import { webhookHeaders } from './sign.js';
 import { RateLimiter } from './rateLimiter.js';
 
-export interface OutboxWorkerDeps {
-  db: Kysely<Database>;
-  workerId: string;
-  clock: Clock;
-  jitter: Jitter;
-  log: Logger;
-  syncLog: SyncLog;
-  settings: SettingsSource;
+export interface OutboxWorkerDeps extends WorkerDeps {
   breakers: CircuitBreakers;
   post: PostFn;
   link: LinkFn;
   notify: NotifyFn;
   encryptionKey: string | undefined;
-  skipLocked: boolean;
-  leaseMs: number;
-  pollMs: number;
   concurrency: number;
 }
 
