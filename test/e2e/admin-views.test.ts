@@ -21,6 +21,17 @@ afterAll(async () => {
   await closePools();
 });
 
+/** A dead letter in the inbox, as the sidecar leaves one after a permanent failure. */
+async function deadLetter(prefix: string, reason: string): Promise<string> {
+  const eventId = unique(prefix);
+  await dbPool().query(
+    `INSERT INTO wp_crm_bridge_inbox (event_id, event_type, crm_order_id, payload, status, attempts, run_after, received_at, finished_at, last_error_class, last_error)
+     VALUES (?, 'order.status_changed', 'DL-1', '{}', 'dead', 1, NOW(3), NOW(3), NOW(3), 'permanent', ?)`,
+    [eventId, reason],
+  );
+  return eventId;
+}
+
 const open = async (tab: string) => {
   await page.goto(`${site().url}/wp-admin/admin.php?page=crm-bridge&tab=${tab}`);
   await page.getByRole('heading', { name: 'CRM Bridge', level: 1 }).waitFor();
@@ -108,12 +119,7 @@ describe('admin views', () => {
   });
 
   it('replays a dead letter', async () => {
-    const eventId = unique('dead');
-    await dbPool().query(
-      `INSERT INTO wp_crm_bridge_inbox (event_id, event_type, crm_order_id, payload, status, attempts, run_after, received_at, finished_at, last_error_class, last_error)
-       VALUES (?, 'order.status_changed', 'DL-1', '{}', 'dead', 3, NOW(3), NOW(3), NOW(3), 'permanent', 'unmapped_status: lost')`,
-      [eventId],
-    );
+    const eventId = await deadLetter('dead', 'unmapped_status: lost');
     await open('dead-letters');
     const row = page.getByTestId('dead-letters').getByRole('row').filter({ hasText: eventId });
     await row.waitFor();
@@ -125,12 +131,7 @@ describe('admin views', () => {
   });
 
   it('discards a dead letter after a confirmation', async () => {
-    const eventId = unique('discard');
-    await dbPool().query(
-      `INSERT INTO wp_crm_bridge_inbox (event_id, event_type, crm_order_id, payload, status, attempts, run_after, received_at, finished_at, last_error_class, last_error)
-       VALUES (?, 'order.status_changed', 'DL-2', '{}', 'dead', 1, NOW(3), NOW(3), NOW(3), 'permanent', 'crm_order_not_found: gone')`,
-      [eventId],
-    );
+    const eventId = await deadLetter('discard', 'crm_order_not_found: gone');
     await open('dead-letters');
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: `Discard event ${eventId}` }).click();
