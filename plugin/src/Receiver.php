@@ -30,9 +30,8 @@ final class Receiver {
 		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || ! self::is_receiver_request() ) {
 			return;
 		}
-		$limit  = (int) Settings::get( 'incoming.max_body_bytes' );
 		$length = isset( $_SERVER['CONTENT_LENGTH'] ) ? (int) $_SERVER['CONTENT_LENGTH'] : null;
-		$read   = static function () use ( $limit ): string {
+		$read   = static function ( int $limit ): string {
 			$in = fopen( 'php://input', 'rb' );
 			// Read one byte past the limit, never the rest of an oversized body.
 			$body = false === $in ? '' : (string) stream_get_contents( $in, $limit + 1 );
@@ -74,7 +73,7 @@ final class Receiver {
 	public static function rest_callback( \WP_REST_Request $request ): \WP_REST_Response {
 		$length                = null !== $request->get_header( 'content_length' ) ? (int) $request->get_header( 'content_length' ) : null;
 		[ $status, $response ] = self::handle(
-			static fn() => $request->get_body(),
+			static fn( int $limit ) => $request->get_body(),
 			static fn( string $name ) => (string) $request->get_header( $name ),
 			$length
 		);
@@ -86,7 +85,7 @@ final class Receiver {
 	/**
 	 * The whole decision, independent of how the request arrived.
 	 *
-	 * @param callable $read_body      Returns the body (at most the limit + 1 bytes).
+	 * @param callable $read_body      Given the size limit, returns the body (at most the limit + 1 bytes).
 	 * @param callable $header         Header name → value ('' when absent).
 	 * @param int|null $content_length Declared length, when sent.
 	 * @return array{0: int, 1: array<string, mixed>}
@@ -103,7 +102,7 @@ final class Receiver {
 		if ( 'application/json' !== $content_type && ! preg_match( '#^application/[a-z0-9.+-]+\+json$#', $content_type ) ) {
 			return self::refuse( 415, 'content_type', 'unsupported_media_type', 'Send the event as application/json.' );
 		}
-		$body = (string) $read_body();
+		$body = (string) $read_body( $limit );
 		if ( strlen( $body ) > $limit ) {
 			return self::refuse( 413, 'size', 'body_too_large', sprintf( 'The body is larger than %d bytes.', $limit ) );
 		}

@@ -1,6 +1,6 @@
 // Outgoing: WooCommerce order events become signed, retried, ordered deliveries per subscription.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { adminSession, closePools, dbPool, rest, site, wpEval, wpEvalJson, type Session } from '../support/stack.ts';
+import { adminSession, closePools, dbPool, rest, site, wpEval, type Session } from '../support/stack.ts';
 import { createOrders, unique } from '../support/incoming.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startReceiver, type TestReceiver } from '../support/receiver.ts';
@@ -270,4 +270,3 @@ describe('subscriptions admin API', () => {
   });
 });
 
-void wpEvalJson;

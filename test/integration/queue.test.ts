@@ -2,7 +2,6 @@
 // claim query that stays on its indexes with a million rows. Runs on copies of the plugin's tables
 // under their own prefix, so nothing else in the suite sees these rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { closePools, databaseUrl, dbPool, wpEval } from '../support/stack.ts';
 import { connect, type DatabaseHandle } from '../../sidecar/src/db/connection.ts';
 import { claimInbox } from '../../sidecar/src/queue/claim.ts';
@@ -195,4 +194,3 @@ describe('secrets shared with the plugin', () => {
   });
 });
 
-void sql;

@@ -11,9 +11,8 @@ declare module 'vitest' {
   }
 }
 
-/** The WordPress version the whole suite runs on; the other one gets the smoke tests. */
+/** The WordPress version the whole suite runs on; the contract, notice and browser tests also run on the other. */
 export const PRIMARY_WP: WpVersion = process.env.CRM_BRIDGE_WP === '6.5' ? '6.5' : '6.1';
-export const SMOKE_WP: WpVersion = PRIMARY_WP === '6.1' ? '6.5' : '6.1';
 
 export function stack(): StackState {
   return inject('stack');
