@@ -36,6 +36,11 @@ export class SyncLog {
     this.listeners.push(listener);
   }
 
+  /** Tells the listeners of decisions another writer (the plugin's write endpoint) already logged. */
+  recorded(entries: DecisionEntry[]): void {
+    for (const listener of this.listeners) listener(entries);
+  }
+
   async record(entries: DecisionEntry[], now: Date): Promise<void> {
     if (entries.length === 0) return;
     await this.db

@@ -1,7 +1,7 @@
 // The sidecar's write endpoint: only the sidecar's role may call it; every transition is re-checked
 // at write time under a per-order lock, written through WC_Order with the origin tag set.
 import { describe, expect, it } from 'vitest';
-import { ensureUser, login, rest, site, wpEvalJson } from '../support/stack.ts';
+import { dbPool, ensureUser, login, rest, site, wpEvalJson } from '../support/stack.ts';
 import { createOrders, orderStates, unique } from '../support/incoming.ts';
 
 const sidecarAuth = () => ({ authorization: `Basic ${Buffer.from(`${site().sidecarUser}:${site().sidecarAppPassword}`).toString('base64')}` });
@@ -42,6 +42,41 @@ describe('apply endpoint', () => {
     expect(results.map((r) => r.outcome)).toEqual(['applied', 'stale', 'refused', 'invalid', 'not_found']);
     expect(results[0]!.from_status).toBe('pending');
     expect(orderStates([a!, b!])).toMatchObject({ [a!]: { status: 'processing', version: '2' }, [b!]: { status: 'completed' } });
+  });
+
+  it('a fenced transition applies only while its claim holds the inbox row, then logs and finishes the row itself', async () => {
+    const [orderId] = createOrders(['pending']);
+    const crmId = unique('F');
+    const eventId = unique('evt_fence');
+    const [inserted] = await dbPool().query(
+      `INSERT INTO wp_crm_bridge_inbox (event_id, event_type, crm_order_id, payload, status, attempts, run_after, locked_by, locked_until, received_at)
+       VALUES (?, 'order.status_changed', ?, '{}', 'running', 2, NOW(3), 'replica-x', NOW(3) + INTERVAL 1 MINUTE, NOW(3))`,
+      [eventId, crmId],
+    );
+    const inboxId = (inserted as { insertId: number }).insertId;
+    const fenced = (worker: string, attempt: number) => ({
+      event_id: eventId, crm_order_id: crmId, order_id: orderId, to_status: 'processing', version: 1, inbox_id: inboxId, worker, attempt,
+      verified: { crm_status: 'paid', crm_version: 1, latency_ms: 12 },
+    });
+    // An older claim of the same row (attempt 1) and another worker's claim write nothing.
+    for (const stale of [fenced('replica-x', 1), fenced('replica-y', 2)]) {
+      const { results } = (await (await apply([stale])).json()) as { results: { outcome: string }[] };
+      expect(results[0]!.outcome).toBe('lease_lost');
+    }
+    expect(orderStates([orderId!])[orderId!]).toMatchObject({ status: 'pending' });
+    const { results } = (await (await apply([fenced('replica-x', 2)])).json()) as { results: { outcome: string; recorded?: boolean }[] };
+    expect(results[0]).toMatchObject({ outcome: 'applied', recorded: true });
+    // The same claim again, or any later one, finds the row done.
+    const again = (await (await apply([{ ...fenced('replica-x', 2), version: 2 }])).json()) as { results: { outcome: string }[] };
+    expect(again.results[0]!.outcome).toBe('lease_lost');
+    expect(orderStates([orderId!])[orderId!]).toMatchObject({ status: 'processing', version: '1' });
+    const [rows] = await dbPool().query(`SELECT status, locked_by, finished_at IS NOT NULL AS finished FROM wp_crm_bridge_inbox WHERE id = ?`, [inboxId]);
+    expect(rows).toEqual([{ status: 'done', locked_by: null, finished: 1 }]);
+    const [log] = await dbPool().query(`SELECT decision, attempt, worker, to_status FROM wp_crm_bridge_log WHERE event_id = ? ORDER BY id`, [eventId]);
+    expect(log).toEqual([
+      { decision: 'verified', attempt: 2, worker: 'replica-x', to_status: 'paid' },
+      { decision: 'applied', attempt: 2, worker: 'replica-x', to_status: 'processing' },
+    ]);
   });
 
   it('two racing writers never leave an older state: the newest version wins whatever the order', async () => {

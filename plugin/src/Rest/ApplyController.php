@@ -5,6 +5,12 @@
  * stored on the order, after re-checking version and lifecycle under a per-order lock, so two racing
  * writers can never apply an older state. Only the sidecar's role (crm_bridge_apply) may call it.
  *
+ * A transition that names the inbox row it comes from (inbox_id, with the worker and attempt of the
+ * claim) is fenced: it is applied only while that claim still holds the row, and the endpoint records
+ * the outcome in the sync log and marks the row done right after the write. A claim whose lease ran
+ * out, or a second claim of an event already applied, gets `lease_lost` and writes nothing, so one
+ * event has one effect however many workers pick it up.
+ *
  * @package CrmBridge
  */
 
@@ -12,11 +18,14 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest;
 
+use CrmBridge\Clock;
 use CrmBridge\Lifecycle;
 use CrmBridge\Links;
 use CrmBridge\Origin;
 use CrmBridge\Roles;
+use CrmBridge\Schema;
 use CrmBridge\Settings;
+use CrmBridge\SyncLog;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -75,6 +84,40 @@ final class ApplyController {
 									'type'      => 'string',
 									'maxLength' => 1000,
 								),
+								'inbox_id'     => array(
+									'type'    => 'integer',
+									'minimum' => 1,
+								),
+								'worker'       => array(
+									'type'      => 'string',
+									'minLength' => 1,
+									'maxLength' => 64,
+								),
+								'attempt'      => array(
+									'type'    => 'integer',
+									'minimum' => 1,
+								),
+								'verified'     => array(
+									'type'                 => 'object',
+									'additionalProperties' => false,
+									'properties'           => array(
+										'crm_status'  => array(
+											'type'      => 'string',
+											'maxLength' => 191,
+										),
+										'crm_version' => array(
+											'type' => 'integer',
+										),
+										'latency_ms'  => array(
+											'type'    => 'integer',
+											'minimum' => 0,
+										),
+									),
+								),
+								'started_ms'   => array(
+									'type'    => 'integer',
+									'minimum' => 0,
+								),
 							),
 						),
 					),
@@ -125,6 +168,13 @@ final class ApplyController {
 			);
 		}
 
+		if ( isset( $t['inbox_id'] ) && ( ! isset( $t['worker'], $t['attempt'] ) ) ) {
+			return $result + array(
+				'outcome' => 'invalid',
+				'message' => 'A transition with inbox_id needs the worker and attempt of its claim.',
+			);
+		}
+
 		// One writer per order at a time, across PHP workers: the re-check and the write are atomic.
 		$lock = 'crm_bridge_order_' . $order_id;
 		if ( '1' !== (string) $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, 10)', $lock ) ) ) {
@@ -134,47 +184,145 @@ final class ApplyController {
 			);
 		}
 		try {
-			$order = wc_get_order( $order_id );
-			if ( ! $order ) {
+			if ( isset( $t['inbox_id'] ) && ! self::claim_holds( $t ) ) {
 				return $result + array(
-					'outcome' => 'not_found',
-					'message' => 'The linked WooCommerce order does not exist.',
+					'outcome' => 'lease_lost',
+					'message' => 'This claim no longer holds the event (its lease ran out or it was already applied); nothing was written.',
 				);
 			}
-			$from                  = $order->get_status();
-			$result['from_status'] = $from;
-			$result['to_status']   = $t['to_status'];
-			$applied               = (string) $order->get_meta( Links::META_VERSION );
-			if ( '' !== $applied && (int) $t['version'] <= (int) $applied ) {
-				return $result + array(
-					'outcome'         => 'stale',
-					'applied_version' => (int) $applied,
-					'message'         => sprintf( 'Version %d is not newer than the applied version %d.', $t['version'], $applied ),
-				);
+			$outcome = self::write( $t, $lifecycle, $order_id, $result );
+			if ( isset( $t['inbox_id'] ) && in_array( $outcome['outcome'], array( 'applied', 'unchanged', 'stale', 'refused' ), true ) ) {
+				self::record( $t, $outcome );
+				$outcome['recorded'] = true;
 			}
-			if ( Lifecycle::is_backward( $from, (string) $t['to_status'], $lifecycle ) ) {
-				return $result + array(
-					'outcome' => 'refused',
-					'message' => sprintf( 'Moving from %s to %s goes backwards and is not allowed.', $from, $t['to_status'] ),
-				);
-			}
-			$order->update_meta_data( Links::META_VERSION, (string) $t['version'] );
-			$order->update_meta_data( Links::META_CRM_ORDER_ID, (string) $t['crm_order_id'] );
-			$order->update_meta_data( Links::META_ORIGIN, Origin::CRM . ':' . $t['event_id'] );
-			Origin::run(
-				Origin::CRM,
-				static function () use ( $order, $from, $t ): void {
-					if ( $from === $t['to_status'] ) {
-						$order->save();
-					} else {
-						$order->update_status( (string) $t['to_status'], (string) ( $t['note'] ?? '' ) );
-					}
-				}
-			);
-			Links::save( (string) $t['crm_order_id'], $order_id, (int) $t['version'] );
-			return $result + array( 'outcome' => $from === $t['to_status'] ? 'unchanged' : 'applied' );
+			return $outcome;
 		} finally {
 			$wpdb->get_var( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $lock ) );
 		}
 	}
+
+	/**
+	 * Whether the claim named by the transition still holds its inbox row. Runs under the order lock,
+	 * which every fenced write of the same order takes, so no other write can slip in after the check.
+	 *
+	 * @param array<string, mixed> $t Transition with inbox_id, worker and attempt.
+	 */
+	private static function claim_holds( array $t ): bool {
+		global $wpdb;
+		$row = $wpdb->get_row(
+			$wpdb->prepare(
+				'SELECT status, locked_by, attempts FROM ' . Schema::table( 'inbox' ) . ' WHERE id = %d AND event_id = %s', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- the table name is ours.
+				(int) $t['inbox_id'],
+				(string) $t['event_id']
+			),
+			ARRAY_A
+		);
+		return is_array( $row )
+			&& 'running' === $row['status']
+			&& (string) $t['worker'] === (string) $row['locked_by']
+			&& (int) $t['attempt'] === (int) $row['attempts'];
+	}
+
+	/**
+	 * Logs the decisions about a fenced transition and marks its inbox row done, in one transaction.
+	 * The row is marked done whoever holds it now: the effect has happened, and a later claim must
+	 * find nothing left to do.
+	 *
+	 * @param array<string, mixed> $t       Transition.
+	 * @param array<string, mixed> $outcome Outcome of the write.
+	 */
+	private static function record( array $t, array $outcome ): void {
+		global $wpdb;
+		$now     = Clock::mysql_now();
+		$base    = array(
+			'direction'    => 'in',
+			'crm_order_id' => (string) $t['crm_order_id'],
+			'event_id'     => (string) $t['event_id'],
+			'attempt'      => (int) $t['attempt'],
+			'worker'       => (string) $t['worker'],
+		);
+		$elapsed = isset( $t['started_ms'] ) ? max( 0, (int) round( microtime( true ) * 1000 ) - (int) $t['started_ms'] ) : null;
+		$wpdb->query( 'START TRANSACTION' );
+		if ( isset( $t['verified'] ) && is_array( $t['verified'] ) ) {
+			SyncLog::record(
+				$base + array(
+					'decision'   => 'verified',
+					'to_status'  => isset( $t['verified']['crm_status'] ) ? substr( (string) $t['verified']['crm_status'], 0, 32 ) : null,
+					'latency_ms' => $t['verified']['latency_ms'] ?? null,
+					'detail'     => array( 'crm_version' => $t['verified']['crm_version'] ?? null ),
+				)
+			);
+		}
+		$decision = in_array( $outcome['outcome'], array( 'applied', 'unchanged' ), true ) ? 'applied' : $outcome['outcome'];
+		SyncLog::record(
+			$base + array(
+				'decision'    => $decision,
+				'order_id'    => $outcome['order_id'],
+				'from_status' => $outcome['from_status'] ?? null,
+				'to_status'   => $outcome['to_status'] ?? (string) $t['to_status'],
+				'latency_ms'  => $elapsed,
+				'message'     => 'unchanged' === $outcome['outcome'] ? 'status already current; version recorded' : ( 'applied' === $outcome['outcome'] ? null : ( $outcome['message'] ?? null ) ),
+			)
+		);
+		$wpdb->query(
+			$wpdb->prepare(
+				'UPDATE ' . Schema::table( 'inbox' ) . " SET status = 'done', finished_at = %s, locked_by = NULL, locked_until = NULL, last_error = NULL, last_error_class = NULL WHERE id = %d", // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- the table name is ours.
+				$now,
+				(int) $t['inbox_id']
+			)
+		);
+		$wpdb->query( 'COMMIT' );
+	}
+
+	/**
+	 * Re-checks version and lifecycle and writes through WooCommerce's order API. Runs under the order lock.
+	 *
+	 * @param array<string, mixed> $t         Transition.
+	 * @param array<string, mixed> $lifecycle Lifecycle settings.
+	 * @param int                  $order_id  Order id.
+	 * @param array<string, mixed> $result    Result so far.
+	 * @return array<string, mixed>
+	 */
+	private static function write( array $t, array $lifecycle, int $order_id, array $result ): array {
+		$order = wc_get_order( $order_id );
+		if ( ! $order ) {
+			return $result + array(
+				'outcome' => 'not_found',
+				'message' => 'The linked WooCommerce order does not exist.',
+			);
+		}
+		$from                  = $order->get_status();
+		$result['from_status'] = $from;
+		$result['to_status']   = $t['to_status'];
+		$applied               = (string) $order->get_meta( Links::META_VERSION );
+		if ( '' !== $applied && (int) $t['version'] <= (int) $applied ) {
+			return $result + array(
+				'outcome'         => 'stale',
+				'applied_version' => (int) $applied,
+				'message'         => sprintf( 'Version %d is not newer than the applied version %d.', $t['version'], $applied ),
+			);
+		}
+		if ( Lifecycle::is_backward( $from, (string) $t['to_status'], $lifecycle ) ) {
+			return $result + array(
+				'outcome' => 'refused',
+				'message' => sprintf( 'Moving from %s to %s goes backwards and is not allowed.', $from, $t['to_status'] ),
+			);
+		}
+		$order->update_meta_data( Links::META_VERSION, (string) $t['version'] );
+		$order->update_meta_data( Links::META_CRM_ORDER_ID, (string) $t['crm_order_id'] );
+		$order->update_meta_data( Links::META_ORIGIN, Origin::CRM . ':' . $t['event_id'] );
+		Origin::run(
+			Origin::CRM,
+			static function () use ( $order, $from, $t ): void {
+				if ( $from === $t['to_status'] ) {
+					$order->save();
+				} else {
+					$order->update_status( (string) $t['to_status'], (string) ( $t['note'] ?? '' ) );
+				}
+			}
+		);
+		Links::save( (string) $t['crm_order_id'], $order_id, (int) $t['version'] );
+		return $result + array( 'outcome' => $from === $t['to_status'] ? 'unchanged' : 'applied' );
+	}
 }
+

@@ -62,6 +62,7 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
       case 'no_order':
         throw new PermanentError('order_not_linked', `no WooCommerce order is linked to CRM order ${event.crm_order_id}`);
       case 'apply': {
+        const verified = entries[entries.length - 1]!;
         const result = await deps.batcher.submit({
           event_id: event.event_id,
           crm_order_id: event.crm_order_id,
@@ -69,13 +70,24 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
           to_status: decision.toStatus,
           version: decision.version,
           note: `Status set by the CRM (CRM order ${event.crm_order_id}, version ${decision.version}).`,
+          inbox_id: event.id,
+          worker: deps.workerId,
+          attempt: event.attempts,
+          verified: { crm_status: crmOrder.status, crm_version: crmOrder.version, latency_ms: verified.latencyMs ?? 0 },
+          started_ms: started,
         });
         const about = { ...base, orderId: result.order_id, fromStatus: result.from_status ?? null, toStatus: result.to_status ?? decision.toStatus };
+        if (result.outcome === 'lease_lost') throw new LeaseLostError(event.id);
         if (result.outcome === 'applied' || result.outcome === 'unchanged') entries.push({ ...about, decision: 'applied', latencyMs: elapsed(), message: result.outcome === 'unchanged' ? 'status already current; version recorded' : null });
         else if (result.outcome === 'stale') entries.push({ ...about, decision: 'stale', latencyMs: elapsed(), message: result.message ?? null });
         else if (result.outcome === 'refused') entries.push({ ...about, decision: 'refused', latencyMs: elapsed(), message: result.message ?? null });
         else if (result.outcome === 'busy') throw new TransientError('order_busy', result.message ?? 'the order is locked');
         else throw new PermanentError(result.outcome === 'not_found' ? 'order_not_found' : 'invalid_status', result.message ?? result.outcome);
+        if (result.recorded) {
+          // The plugin logged these decisions and finished the row in the same step as the write.
+          deps.syncLog.recorded(entries);
+          return;
+        }
         break;
       }
     }

@@ -11,15 +11,26 @@ export interface Transition {
   to_status: string;
   version: number;
   note?: string;
+  /** The fence: the inbox row and the claim (worker, attempt) the transition comes from. With it the
+   * plugin applies only while that claim holds the row, then logs the outcome and marks the row done. */
+  inbox_id?: number;
+  worker?: string;
+  attempt?: number;
+  /** What the CRM said, logged by the plugin as the `verified` decision. */
+  verified?: { crm_status: string; crm_version: number; latency_ms: number };
+  /** When processing began (Unix ms), for the logged latency. */
+  started_ms?: number;
 }
 
 export const applyResultSchema = z.object({
   event_id: z.string(),
   order_id: z.number().nullable(),
-  outcome: z.enum(['applied', 'unchanged', 'stale', 'refused', 'not_found', 'invalid', 'busy']),
+  outcome: z.enum(['applied', 'unchanged', 'stale', 'refused', 'not_found', 'invalid', 'busy', 'lease_lost']),
   from_status: z.string().optional(),
   to_status: z.string().optional(),
   message: z.string().optional(),
+  /** True when the plugin logged the outcome and marked the inbox row done. */
+  recorded: z.boolean().optional(),
 });
 export type ApplyResult = z.infer<typeof applyResultSchema>;
 
