@@ -59,6 +59,7 @@ spl_autoload_register(
 );
 
 register_activation_hook( __FILE__, array( \CrmBridge\Plugin::class, 'activate' ) );
+register_deactivation_hook( __FILE__, array( \CrmBridge\Plugin::class, 'deactivate' ) );
 
 // The CRM's webhooks are answered here, before the other plugins load (see Receiver).
 \CrmBridge\Receiver::maybe_handle_early();

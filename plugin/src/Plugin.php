@@ -52,6 +52,14 @@ final class Plugin {
 		Schema::install();
 		Roles::install();
 		Settings::update( array() );
+		DbErrorDropin::install();
+	}
+
+	/**
+	 * On deactivation: the db-error.php drop-in goes (the tables and settings stay).
+	 */
+	public static function deactivate(): void {
+		DbErrorDropin::remove();
 	}
 
 	/**

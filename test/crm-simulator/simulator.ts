@@ -33,6 +33,13 @@ export const knobsSchema = z.object({
   reorderWindow: z.number().int().min(1).default(1),
   /** Each webhook waits this long before it is sent. */
   webhookDelayMs: z.number().int().min(0).default(0),
+  /** A webhook the shop did not answer with 2xx is sent again this many times, as CRMs retry. */
+  webhookRetries: z.number().int().min(0).default(0),
+  webhookRetryDelayMs: z.number().int().min(0).default(500),
+  /** Webhooks from the shop: share answered 500, share answered 429 with Retry-After, added latency. */
+  inboundErrorRate: z.number().min(0).max(1).default(0),
+  inboundRateLimitRate: z.number().min(0).max(1).default(0),
+  inboundLatencyMs: z.number().int().min(0).default(0),
 });
 export type Knobs = z.infer<typeof knobsSchema>;
 
@@ -49,7 +56,9 @@ export interface CrmSimulator {
   calls: { ok: number; failed: number; rateLimited: number; notFound: number };
   webhooksSent: { id: string; status: number }[];
   /** Webhooks the CRM received from the shop (order.created and friends), with their verification. */
-  webhooksReceived: { id: string; type: string; orderId: number | null; verified: boolean; at: string }[];
+  webhooksReceived: { id: string; type: string; orderId: number | null; verified: boolean; at: string; status?: string | null; duplicate?: boolean }[];
+  /** Webhooks from the shop answered 500 or 429 by the knobs. */
+  inboundRefused: number;
   /** The secret of the shop's subscription for this CRM, to verify what it sends. */
   inboundSecret: string | null;
   setKnobs(knobs: Partial<Knobs>): void;
@@ -67,6 +76,7 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
   app.use(['/orders', '/admin'], express.json({ limit: '1mb' }));
   let target: WebhookTarget | null = null;
   let held: { id: string; body: string }[] = [];
+  const seenWebhookIds = new Set<string>();
 
   const sim: CrmSimulator = {
     url: '',
@@ -75,6 +85,7 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     calls: { ok: 0, failed: 0, rateLimited: 0, notFound: 0 },
     webhooksSent: [],
     webhooksReceived: [],
+    inboundRefused: 0,
     inboundSecret: null,
     setKnobs(k) {
       sim.knobs = knobsSchema.parse({ ...sim.knobs, ...k });
@@ -113,19 +124,25 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
   };
 
   async function send(id: string, body: string): Promise<void> {
-    if (!target) return;
-    const ts = new Date();
-    const signature = new Webhook(target.secret.replace(/^whsec_/, '')).sign(id, ts, body);
-    try {
-      const res = await fetch(target.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)), 'webhook-signature': signature },
-        body,
-      });
-      await res.text();
-      sim.webhooksSent.push({ id, status: res.status });
-    } catch {
-      sim.webhooksSent.push({ id, status: 0 });
+    for (let attempt = 0; target; attempt++) {
+      // Signed at each attempt, with the secret of the moment, as a CRM's retry does.
+      const ts = new Date();
+      const signature = new Webhook(target.secret.replace(/^whsec_/, '')).sign(id, ts, body);
+      let status = 0;
+      try {
+        const res = await fetch(target.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)), 'webhook-signature': signature },
+          body,
+        });
+        await res.text();
+        status = res.status;
+      } catch {
+        status = 0;
+      }
+      sim.webhooksSent.push({ id, status });
+      if ((status >= 200 && status < 300) || attempt >= sim.knobs.webhookRetries) return;
+      await new Promise((r) => setTimeout(r, sim.knobs.webhookRetryDelayMs));
     }
   }
 
@@ -158,7 +175,16 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
 
   // Webhooks from the shop: verified, recorded, and each new order becomes a CRM order whose id is
   // the answer (which the shop links to its order).
-  app.post('/webhooks', express.text({ type: '*/*' }), (req: Request, res: Response) => {
+  app.post('/webhooks', express.text({ type: '*/*' }), async (req: Request, res: Response) => {
+    if (sim.knobs.inboundLatencyMs > 0) await new Promise((r) => setTimeout(r, sim.knobs.inboundLatencyMs));
+    if (random() < sim.knobs.inboundErrorRate) {
+      sim.inboundRefused++;
+      return void res.status(500).json({ error: 'simulated failure' });
+    }
+    if (random() < sim.knobs.inboundRateLimitRate) {
+      sim.inboundRefused++;
+      return void res.status(429).set('retry-after', String(sim.knobs.retryAfterSeconds)).json({ error: 'slow down' });
+    }
     const raw = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
     let verified = false;
     try {
@@ -172,7 +198,11 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     if (!verified) return void res.status(401).json({ error: 'bad signature' });
     const msg = JSON.parse(raw) as { type: string; data?: { order?: { id?: number; status?: string } } };
     const orderId = msg.data?.order?.id ?? null;
-    sim.webhooksReceived.push({ id: String(req.get('webhook-id')), type: msg.type, orderId, verified, at: new Date().toISOString() });
+    const webhookId = String(req.get('webhook-id'));
+    // A redelivery (same webhook-id) is acknowledged and recorded, and changes nothing twice.
+    const duplicate = seenWebhookIds.has(webhookId);
+    seenWebhookIds.add(webhookId);
+    sim.webhooksReceived.push({ id: webhookId, type: msg.type, orderId, verified, at: new Date().toISOString(), status: msg.data?.order?.status ?? null, duplicate });
     if (msg.type === 'order.created' && orderId) {
       const existing = [...sim.orders.values()].find((o) => o.woo_order_id === orderId);
       const crmOrderId = existing?.crm_order_id ?? `CRM-${2000 + sim.orders.size}`;

@@ -61,6 +61,26 @@ export async function down(name: string): Promise<void> {
   });
 }
 
+/** Stops the stack's database server and nothing else (outage tests); startDatabase brings it back. */
+export async function stopDatabase(name: string): Promise<void> {
+  const state = readState(name);
+  if (!state) throw new StackError(`stack ${name} is not up`);
+  await stopMariaDb(state.mariadb);
+}
+
+/** Starts the stack's database server again, on the port everything already points at. */
+export async function startDatabase(name: string): Promise<MariaDbState> {
+  const dir = stackDir(name);
+  return withLock(dir, async () => {
+    const state = readState(name);
+    if (!state) throw new StackError(`stack ${name} is not up`);
+    const mariadb = await startMariaDb(join(dir, 'mariadb'), state.mariadb, state.mariadb.password);
+    if (mariadb.port !== state.mariadb.port) throw new StackError(`MariaDB came back on port ${mariadb.port}, not ${state.mariadb.port}`);
+    writeFileSync(stateFile(dir), JSON.stringify({ ...state, mariadb }, null, 2));
+    return mariadb;
+  });
+}
+
 /** One up/down at a time per stack directory; a lock left by a dead process is taken over. */
 async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   const lock = join(dir, 'lock');

@@ -21,6 +21,20 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
   return res.stdout;
 }
 
+/** Same as run(), without blocking the event loop (servers in this process keep answering meanwhile). */
+export function runAsync(cmd: string, args: string[], opts: { input?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', (err) => reject(new StackError(`${cmd} could not start: ${err.message}`)));
+    child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new StackError(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${stdout}\n${stderr}`))));
+    child.stdin!.end(opts.input ?? '');
+  });
+}
+
 /** Starts a long-running process in its own process group, output to a log file, and returns its pid. */
 export function startDaemon(cmd: string, args: string[], logFile: string, opts: SpawnOptions = {}): number {
   const out = openSync(logFile, 'a');

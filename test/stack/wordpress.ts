@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { ROOT } from './paths.ts';
 import type { MariaDbState } from './mariadb.ts';
 import { createDatabase } from './mariadb.ts';
-import { freePort, ownsProcess, run, startDaemon, stopProcess, waitFor, StackError } from './system.ts';
+import { freePort, ownsProcess, run, startDaemon, stopProcess, waitFor, StackError, runAsync } from './system.ts';
 
 export const WP_VERSIONS = ['6.1', '6.5'] as const;
 export type WpVersion = (typeof WP_VERSIONS)[number];
@@ -191,4 +191,9 @@ async function responds(url: string): Promise<boolean> {
 /** Runs PHP inside the site's loaded WordPress (like `wp eval`) and returns what it printed. */
 export function evalPhp(site: SiteState, code: string): string {
   return run('php', [join(ROOT, 'test', 'stack', 'php', 'eval.php'), site.dir, site.url], { input: `<?php ${code}` });
+}
+
+/** evalPhp() without blocking the event loop. */
+export function evalPhpAsync(site: SiteState, code: string): Promise<string> {
+  return runAsync('php', [join(ROOT, 'test', 'stack', 'php', 'eval.php'), site.dir, site.url], { input: `<?php ${code}` });
 }

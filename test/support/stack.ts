@@ -3,7 +3,7 @@
 import { inject } from 'vitest';
 import { createPool, type Pool } from 'mysql2/promise';
 import type { StackState } from '../stack/stack.ts';
-import { evalPhp, type SiteState, type WpVersion } from '../stack/wordpress.ts';
+import { evalPhp, evalPhpAsync, type SiteState, type WpVersion } from '../stack/wordpress.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -49,6 +49,11 @@ export async function closePools(): Promise<void> {
 /** Runs PHP inside the loaded WordPress (like `wp eval`) and returns what it printed. */
 export function wpEval(code: string, s: SiteState = site()): string {
   return evalPhp(s, code);
+}
+
+/** wpEval() without blocking the event loop (for servers running in the test process). */
+export function wpEvalAsync(code: string, s: SiteState = site()): Promise<string> {
+  return evalPhpAsync(s, code);
 }
 
 /** Same, for code that prints JSON. */

@@ -69,19 +69,25 @@ final class SettingsController {
 				'callback'            => array( self::class, 'secret' ),
 				'permission_callback' => $can,
 				'args'                => array(
-					'name'   => array(
+					'name'          => array(
 						'type'     => 'string',
 						'enum'     => array( Secrets::INCOMING, Secrets::CRM_TOKEN ),
 						'required' => true,
 					),
-					'action' => array(
+					'action'        => array(
 						'type'     => 'string',
 						'enum'     => array( 'set', 'generate', 'rotate', 'revoke' ),
 						'required' => true,
 					),
-					'value'  => array(
+					'value'         => array(
 						'type'      => 'string',
 						'maxLength' => 4096,
+					),
+					'grace_seconds' => array(
+						'description' => 'On rotate: how long the previous secret stays valid (default: the secret grace setting).',
+						'type'        => 'integer',
+						'minimum'     => 0,
+						'maximum'     => 7 * DAY_IN_SECONDS,
 					),
 				),
 			)
@@ -179,7 +185,8 @@ final class SettingsController {
 				return new \WP_Error( 'crm_bridge_invalid_settings', __( 'Only the signing secret is generated here; enter the CRM token you got from the CRM.', 'crm-bridge' ), array( 'status' => 400 ) );
 			}
 			$shown = Secrets::generate_signing_secret();
-			Secrets::set( $name, $shown, 'rotate' === $action ? (int) Settings::get( 'outgoing.secret_grace_hours' ) * HOUR_IN_SECONDS : 0 );
+			$grace = isset( $request['grace_seconds'] ) ? (int) $request['grace_seconds'] : (int) Settings::get( 'outgoing.secret_grace_hours' ) * HOUR_IN_SECONDS;
+			Secrets::set( $name, $shown, 'rotate' === $action ? $grace : 0 );
 		}
 		return new \WP_REST_Response( array( 'secret' => $shown ) + self::document() );
 	}
