@@ -141,7 +141,7 @@ final class Receiver {
 			$wpdb->query( 'ROLLBACK' );
 			return self::refuse( 503, 'unavailable', 'unavailable', 'The event could not be stored; send it again.' );
 		}
-		SyncLog::record(
+		$logged = SyncLog::record(
 			array(
 				'direction'    => 'in',
 				'decision'     => $inserted ? 'accepted' : 'duplicate',
@@ -150,6 +150,10 @@ final class Receiver {
 				'to_status'    => $fields['status'],
 			)
 		);
+		if ( ! $logged ) {
+			$wpdb->query( 'ROLLBACK' );
+			return self::refuse( 503, 'unavailable', 'unavailable', 'The event could not be stored; send it again.' );
+		}
 		if ( false === $wpdb->query( 'COMMIT' ) ) {
 			return self::refuse( 503, 'unavailable', 'unavailable', 'The event could not be stored; send it again.' );
 		}

@@ -17,12 +17,23 @@ defined( 'ABSPATH' ) || exit;
  */
 final class SyncLog {
 
+	/** Widths of the log's string columns, in characters: longer values are cut, never refused. */
+	private const WIDTHS = array(
+		'crm_order_id' => 191,
+		'event_id'     => 191,
+		'from_status'  => 32,
+		'to_status'    => 32,
+		'error_class'  => 32,
+		'message'      => 2000,
+		'worker'       => 64,
+	);
+
 	/**
-	 * Appends one decision.
+	 * Appends one decision; false when the database refused it.
 	 *
 	 * @param array<string, mixed> $entry direction, decision and the optional columns of the log table.
 	 */
-	public static function record( array $entry ): void {
+	public static function record( array $entry ): bool {
 		global $wpdb;
 		$columns = array( 'order_id', 'crm_order_id', 'event_id', 'subscription_id', 'attempt', 'from_status', 'to_status', 'latency_ms', 'error_class', 'message', 'detail', 'worker' );
 		$row     = array(
@@ -33,8 +44,11 @@ final class SyncLog {
 		foreach ( $columns as $column ) {
 			if ( isset( $entry[ $column ] ) ) {
 				$row[ $column ] = is_array( $entry[ $column ] ) ? wp_json_encode( $entry[ $column ] ) : $entry[ $column ];
+				if ( isset( self::WIDTHS[ $column ] ) && is_string( $row[ $column ] ) ) {
+					$row[ $column ] = mb_substr( $row[ $column ], 0, self::WIDTHS[ $column ] );
+				}
 			}
 		}
-		$wpdb->insert( Schema::table( 'log' ), $row );
+		return false !== $wpdb->insert( Schema::table( 'log' ), $row );
 	}
 }

@@ -192,8 +192,7 @@ final class ApplyController {
 			}
 			$outcome = self::write( $t, $lifecycle, $order_id, $result );
 			if ( isset( $t['inbox_id'] ) && in_array( $outcome['outcome'], array( 'applied', 'unchanged', 'stale', 'refused' ), true ) ) {
-				self::record( $t, $outcome );
-				$outcome['recorded'] = true;
+				$outcome['recorded'] = self::record( $t, $outcome );
 			}
 			return $outcome;
 		} finally {
@@ -230,8 +229,9 @@ final class ApplyController {
 	 *
 	 * @param array<string, mixed> $t       Transition.
 	 * @param array<string, mixed> $outcome Outcome of the write.
+	 * @return bool Whether both are committed.
 	 */
-	private static function record( array $t, array $outcome ): void {
+	private static function record( array $t, array $outcome ): bool {
 		global $wpdb;
 		$now     = Clock::mysql_now();
 		$base    = array(
@@ -243,18 +243,19 @@ final class ApplyController {
 		);
 		$elapsed = isset( $t['started_ms'] ) ? max( 0, (int) round( microtime( true ) * 1000 ) - (int) $t['started_ms'] ) : null;
 		$wpdb->query( 'START TRANSACTION' );
+		$ok = true;
 		if ( isset( $t['verified'] ) && is_array( $t['verified'] ) ) {
-			SyncLog::record(
+			$ok = SyncLog::record(
 				$base + array(
 					'decision'   => 'verified',
-					'to_status'  => isset( $t['verified']['crm_status'] ) ? substr( (string) $t['verified']['crm_status'], 0, 32 ) : null,
+					'to_status'  => isset( $t['verified']['crm_status'] ) ? (string) $t['verified']['crm_status'] : null,
 					'latency_ms' => $t['verified']['latency_ms'] ?? null,
 					'detail'     => array( 'crm_version' => $t['verified']['crm_version'] ?? null ),
 				)
 			);
 		}
 		$decision = in_array( $outcome['outcome'], array( 'applied', 'unchanged' ), true ) ? 'applied' : $outcome['outcome'];
-		SyncLog::record(
+		$ok       = $ok && SyncLog::record(
 			$base + array(
 				'decision'    => $decision,
 				'order_id'    => $outcome['order_id'],
@@ -264,14 +265,19 @@ final class ApplyController {
 				'message'     => 'unchanged' === $outcome['outcome'] ? 'status already current; version recorded' : ( 'applied' === $outcome['outcome'] ? null : ( $outcome['message'] ?? null ) ),
 			)
 		);
-		$wpdb->query(
+		$ok = $ok && false !== $wpdb->query(
 			$wpdb->prepare(
 				'UPDATE ' . Schema::table( 'inbox' ) . " SET status = 'done', finished_at = %s, locked_by = NULL, locked_until = NULL, last_error = NULL, last_error_class = NULL WHERE id = %d", // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- the table name is ours.
 				$now,
 				(int) $t['inbox_id']
 			)
 		);
-		$wpdb->query( 'COMMIT' );
+		// Not recorded: the sidecar records the outcome itself; a later claim of the row finds the version applied.
+		if ( $ok && false !== $wpdb->query( 'COMMIT' ) ) {
+			return true;
+		}
+		$wpdb->query( 'ROLLBACK' );
+		return false;
 	}
 
 	/**

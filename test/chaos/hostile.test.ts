@@ -1,0 +1,170 @@
+// Reliability: hostile input at the receiver and the admin API. Every bad request gets a clear 4xx
+// with a JSON error and stores nothing; SQL and script payloads in every string field are stored
+// inertly and rendered escaped in the admin screen; no admin or sidecar route answers without a
+// nonce, to a subscriber, or to a stranger.
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
+import { configureCrm, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
+import { adminSession, closePools, dbPool, ensureUser, login, rest, site } from '../support/stack.ts';
+
+const receiverUrl = () => `${site().url}/wp-json/crm-bridge/v1/crm/events`;
+
+async function storedRows(): Promise<number> {
+  const [rows] = await dbPool().query(`SELECT COUNT(*) AS n FROM wp_crm_bridge_inbox`);
+  return Number((rows as { n: number }[])[0]!.n);
+}
+
+beforeAll(() => configureCrm('http://127.0.0.1:9'));
+afterAll(closePools);
+
+describe('reliability: hostile input', () => {
+  const nested = (depth: number) => `{"type":"order.status_changed","data":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+  const cases: [string, () => Promise<Response>, number][] = [
+    ['a wrong signature', () => sendEvent({ id: unique('h'), body: statusEvent('H-1', 'paid', 1), secret: 'whsec_' + Buffer.from('not the shop secret, 32 bytes!!!').toString('base64') }), 401],
+    ['a signature over another body', async () => {
+      const id = unique('h');
+      const signed = await signedHeaders(id, statusEvent('H-2', 'paid', 1));
+      return fetch(receiverUrl(), { method: 'POST', headers: signed, body: statusEvent('H-2', 'completed', 9) });
+    }, 401],
+    ['no webhook-signature header', () => sendEvent({ id: unique('h'), body: statusEvent('H-3', 'paid', 1), headers: { 'webhook-signature': '' } }), 401],
+    ['no webhook-timestamp header', () => sendEvent({ id: unique('h'), body: statusEvent('H-4', 'paid', 1), headers: { 'webhook-timestamp': '' } }), 401],
+    ['no webhook-id header', () => sendEvent({ id: unique('h'), body: statusEvent('H-5', 'paid', 1), headers: { 'webhook-id': '' } }), 401],
+    ['a timestamp 10 minutes old', () => sendEvent({ id: unique('h'), body: statusEvent('H-6', 'paid', 1), timestamp: new Date(Date.now() - 600_000) }), 401],
+    ['a timestamp 10 minutes ahead', () => sendEvent({ id: unique('h'), body: statusEvent('H-7', 'paid', 1), timestamp: new Date(Date.now() + 600_000) }), 401],
+    ['a timestamp that is not a number', () => sendEvent({ id: unique('h'), body: statusEvent('H-8', 'paid', 1), headers: { 'webhook-timestamp': '1e99' } }), 401],
+    ['a body of 0 bytes', () => sendEvent({ id: unique('h'), body: '' }), 400],
+    ['a body one byte over 256 KiB', () => sendEvent({ id: unique('h'), body: JSON.stringify({ type: 'x', data: { pad: 'y'.repeat(256 * 1024) } }) }), 413],
+    ['invalid UTF-8', () => sendRaw(Buffer.concat([Buffer.from('{"type":"order.status_changed","data":{"crm_order_id":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('","status":"paid","version":1}}')])), 400],
+    ['JSON nested 10,000 levels deep', () => sendEvent({ id: unique('h'), body: nested(10_000) }), 400],
+    ['a version of 10^400', () => sendEvent({ id: unique('h'), body: `{"type":"order.status_changed","data":{"crm_order_id":"H-9","status":"paid","version":1${'0'.repeat(400)}}}` }), 400],
+    ['a version of 2^64', () => sendEvent({ id: unique('h'), body: `{"type":"order.status_changed","data":{"crm_order_id":"H-10","status":"paid","version":18446744073709551616}}` }), 400],
+    ['a negative version', () => sendEvent({ id: unique('h'), body: statusEvent('H-11', 'paid', -5) }), 400],
+    ['a CRM order id of 10,000 characters', () => sendEvent({ id: unique('h'), body: statusEvent('H'.repeat(10_000), 'paid', 1) }), 400],
+    ['an event id of 1,000 characters', () => sendEvent({ id: 'e'.repeat(1000), body: statusEvent('H-12', 'paid', 1) }), 400],
+    ['a JSON array instead of an object', () => sendEvent({ id: unique('h'), body: '[1,2,3]' }), 400],
+    ['JSON null', () => sendEvent({ id: unique('h'), body: 'null' }), 400],
+    ['a form post', () => sendEvent({ id: unique('h'), body: 'a=1', contentType: 'application/x-www-form-urlencoded' }), 415],
+  ];
+
+  it.each(cases)('refuses %s with a JSON error and stores nothing', async (_name, send, status) => {
+    const before = await storedRows();
+    const res = await send();
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { code: string; message: string };
+    expect(typeof body.code).toBe('string');
+    expect(body.message.length).toBeGreaterThan(0);
+    expect(await storedRows()).toBe(before);
+  });
+
+  it('a replayed request (same id, same signature) is a duplicate that changes nothing', async () => {
+    const id = unique('h-replay');
+    const body = statusEvent(unique('H'), 'paid', 1);
+    const headers = await signedHeaders(id, body);
+    const first = await fetch(receiverUrl(), { method: 'POST', headers, body });
+    expect(first.status).toBe(202);
+    const replays = await Promise.all(Array.from({ length: 10 }, () => fetch(receiverUrl(), { method: 'POST', headers, body })));
+    expect(replays.map((r) => r.status)).toEqual(Array.from({ length: 10 }, () => 200));
+    const [rows] = await dbPool().query(`SELECT COUNT(*) AS n FROM wp_crm_bridge_inbox WHERE event_id = ?`, [id]);
+    expect(Number((rows as { n: number }[])[0]!.n)).toBe(1);
+  });
+
+  it('SQL and script payloads in every string field are stored as sent and shown escaped in the admin', async () => {
+    const xss = `<img src=x onerror="window.__crmBridgeXss=1"><script>window.__crmBridgeXss=1</script>`;
+    const sqli = `'; DROP TABLE wp_crm_bridge_inbox; -- " OR 1=1 #`;
+    const marker = unique('HX');
+    const crmOrderId = `${marker}${sqli}${xss}`.slice(0, 190);
+    const status = `${xss}`.slice(0, 64);
+    const id = `evt_${marker}_${sqli}`.slice(0, 150);
+    const type = `order.status_changed${xss}`.slice(0, 64);
+    const body = JSON.stringify({ type, data: { crm_order_id: crmOrderId, status, version: 1, updated_at: new Date().toISOString(), note: `${xss}${sqli}` } });
+    const res = await sendEvent({ id, body });
+    expect(res.status).toBe(202);
+    const [rows] = await dbPool().query(`SELECT event_id, event_type, crm_order_id, payload FROM wp_crm_bridge_inbox WHERE event_id = ?`, [id]);
+    expect(rows).toEqual([{ event_id: id, event_type: type, crm_order_id: crmOrderId, payload: expect.any(String) }]);
+    expect(JSON.parse((rows as { payload: string }[])[0]!.payload)).toMatchObject({ data: { crm_order_id: crmOrderId, note: `${xss}${sqli}` } });
+    // The admin API returns it as data.
+    const session = await adminSession();
+    const list = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${encodeURIComponent(crmOrderId)}`, { session })).json()) as { items: { crm_order_id: string; event_id: string }[] };
+    expect(list.items.map((i) => i.event_id)).toContain(id);
+
+    // The admin screen shows it as text: no script ran, no element was injected.
+    const browser: Browser = await launchBrowser();
+    try {
+      const page = await loggedInPage(browser, site());
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(`${site().url}/wp-admin/admin.php?page=crm-bridge&tab=log`);
+      await page.getByLabel('CRM order').fill(crmOrderId);
+      await page.getByRole('button', { name: 'Filter' }).click();
+      const row = page.getByTestId('log').getByRole('row').filter({ hasText: marker });
+      await row.first().waitFor();
+      await row.first().getByRole('button', { name: 'Details' }).click();
+      await page.getByTestId('log-payload').waitFor();
+      expect(await page.getByTestId('log-payload').textContent()).toContain('onerror=');
+      expect(await page.evaluate(() => (window as unknown as { __crmBridgeXss?: number }).__crmBridgeXss)).toBeUndefined();
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      expect(dialogs).toEqual([]);
+      await screenshot(page, 'hostile-log');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('every admin and sidecar route refuses strangers, a cookie without a nonce, and a subscriber', async () => {
+    const index = (await (await fetch(`${site().url}/wp-json/crm-bridge/v1`)).json()) as { routes: Record<string, { methods: string[] }> };
+    const routes = Object.entries(index.routes).filter(([path]) => /\/crm-bridge\/v1\/(admin|sidecar)\//.test(path));
+    expect(routes.length).toBeGreaterThanOrEqual(15);
+    ensureUser('hostile-subscriber', 'subscriber', 'hostile-subscriber-1');
+    const subscriber = await login('hostile-subscriber', 'hostile-subscriber-1');
+    const admin = await adminSession();
+    const refused: string[] = [];
+    for (const [pattern, { methods }] of routes) {
+      const path = pattern.replace(/\(\?P<id>\\d\+\)/g, '1').replace(/\(\?P<id>\[a-f0-9-\]\{36\}\)/g, '00000000-0000-4000-8000-000000000000');
+      for (const method of methods.filter((m) => m !== 'OPTIONS' && m !== 'HEAD')) {
+        const init = method === 'GET' || method === 'DELETE' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' };
+        const stranger = await rest(path, { method, ...init });
+        const noNonce = await rest(path, { method, ...init, session: admin, nonce: false });
+        const asSubscriber = await rest(path, { method, ...init, session: subscriber });
+        // WordPress checks a route's required arguments before its permission callback: an empty body
+        // may get 400 rest_missing_callback_param, which reveals nothing and changes nothing.
+        const missingArgs = async (r: Response) => r.status === 400 && ((await r.json()) as { code: string }).code === 'rest_missing_callback_param';
+        const ok = [
+          stranger.status === 401 || (await missingArgs(stranger)),
+          noNonce.status === 401 || (await missingArgs(noNonce)),
+          asSubscriber.status === 403 || (await missingArgs(asSubscriber)),
+        ];
+        if (ok.includes(false)) refused.push(`${method} ${path}: ${[stranger.status, noNonce.status, asSubscriber.status].join(', ')}`);
+      }
+    }
+    expect(refused).toEqual([]);
+  });
+});
+
+async function signedHeaders(id: string, body: string): Promise<Record<string, string>> {
+  const ts = new Date();
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)),
+    'webhook-signature': new Webhook(TEST_SECRET.replace(/^whsec_/, '')).sign(id, ts, body),
+  };
+}
+
+/** A correctly signed request whose body is arbitrary bytes (the HMAC covers the bytes as sent). */
+async function sendRaw(body: Buffer): Promise<Response> {
+  const id = unique('h-raw');
+  const ts = String(Math.floor(Date.now() / 1000));
+  const key = Buffer.from(TEST_SECRET.replace(/^whsec_/, ''), 'base64');
+  const mac = createHmac('sha256', key).update(Buffer.concat([Buffer.from(`${id}.${ts}.`), body])).digest('base64');
+  return fetch(receiverUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': `v1,${mac}` },
+    body: new Uint8Array(body),
+  });
+}
