@@ -292,3 +292,42 @@ export function expectNothingLost(f: Figures, expect: (v: unknown, msg?: string)
   expect(f.outgoing.echoes, 'CRM changes echoed back to the CRM').toBe(0);
   expect(f.outgoing.unlinked, 'new orders without their CRM id').toBe(0);
 }
+
+export interface LoadSample {
+  second: number;
+  /** Resident memory of each sidecar, MiB. */
+  rssMiB: number[];
+  heapMiB: number[];
+  inboxOpen: number;
+  outboxOpen: number;
+}
+
+/** Memory of every running sidecar (its own /metrics) and the open queue rows, now. */
+export async function sampleLoad(sc: Scenario, started: number): Promise<LoadSample> {
+  const rssMiB: number[] = [];
+  const heapMiB: number[] = [];
+  for (const sidecar of sc.sidecars) {
+    const text = await (await fetch(`${sidecar.url}/metrics`)).text();
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+    rssMiB.push(Math.round(metric('crm_bridge_sidecar_process_resident_memory_bytes') * 10) / 10);
+    heapMiB.push(Math.round(metric('crm_bridge_sidecar_nodejs_heap_size_used_bytes') * 10) / 10);
+  }
+  const [[inbox], [outbox]] = await Promise.all([
+    dbPool().query(`SELECT COUNT(*) AS n FROM wp_crm_bridge_inbox WHERE status IN ('pending', 'running')`),
+    dbPool().query(`SELECT COUNT(*) AS n FROM wp_crm_bridge_outbox WHERE status IN ('pending', 'running')`),
+  ]);
+  return {
+    second: Math.round((Date.now() - started) / 1000),
+    rssMiB,
+    heapMiB,
+    inboxOpen: Number((inbox as { n: number }[])[0]!.n),
+    outboxOpen: Number((outbox as { n: number }[])[0]!.n),
+  };
+}
+
+/** Adds the load samples to the scenario's stored figures. */
+export function recordSamples(name: string, samples: LoadSample[]): void {
+  const dir = join(ROOT, 'test-results', 'chaos');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}-samples.json`), JSON.stringify({ scale: FULL ? 'full' : 'ci', samples }, null, 2) + '\n');
+}
