@@ -36,6 +36,7 @@ final class Plugin {
 		add_action( 'rest_api_init', array( Admin\SettingsController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\LogController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\LinkController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Rest\OrdersController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\NotifyController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\ConnectionTestController::class, 'register' ) );
 		add_action( 'admin_notices', array( Notices::class, 'render' ) );

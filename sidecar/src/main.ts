@@ -158,7 +158,18 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-main().then(
+// `crm-bridge` (or `crm-bridge run`) runs the sidecar; `crm-bridge reconcile ...` reconciles once.
+const [command, ...rest] = process.argv.slice(2);
+const run =
+  command === 'reconcile'
+    ? import('./reconcile/cli.js').then((m) => m.runReconcileCli(rest))
+    : command === undefined || command === 'run'
+      ? main()
+      : Promise.resolve().then(() => {
+          process.stderr.write(`crm-bridge: unknown command "${command}"; use "run" (the default) or "reconcile" (see crm-bridge reconcile --help)\n`);
+          return EXIT_CONFIG;
+        });
+run.then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`crm-bridge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

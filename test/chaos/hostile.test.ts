@@ -117,29 +117,40 @@ describe('reliability: hostile input', () => {
   });
 
   it('every admin and sidecar route refuses strangers, a cookie without a nonce, and a subscriber', async () => {
-    const index = (await (await fetch(`${site().url}/wp-json/crm-bridge/v1`)).json()) as { routes: Record<string, { methods: string[] }> };
+    interface ArgSchema { type?: string | string[]; required?: boolean; enum?: unknown[]; pattern?: string; minItems?: number; items?: ArgSchema }
+    const index = (await (await fetch(`${site().url}/wp-json/crm-bridge/v1`)).json()) as {
+      routes: Record<string, { endpoints: { methods: string[]; args: Record<string, ArgSchema> }[] }>;
+    };
     const routes = Object.entries(index.routes).filter(([path]) => /\/crm-bridge\/v1\/(admin|sidecar)\//.test(path));
-    expect(routes.length).toBeGreaterThanOrEqual(15);
+    expect(routes.length).toBeGreaterThanOrEqual(16);
     ensureUser('hostile-subscriber', 'subscriber', 'hostile-subscriber-1');
     const subscriber = await login('hostile-subscriber', 'hostile-subscriber-1');
     const admin = await adminSession();
+    // WordPress validates a route's arguments before its permission callback, so every request
+    // carries well-formed required arguments: what answers is the permission check.
+    const sample = (a: ArgSchema): unknown => {
+      if (a.enum) return a.enum[0];
+      const type = Array.isArray(a.type) ? a.type[0] : a.type;
+      if (type === 'string' && a.pattern) return '00000000-0000-4000-8000-000000000000';
+      if (type === 'array' && a.minItems) return Array.from({ length: a.minItems }, () => sample(a.items ?? {}));
+      return { integer: 1, number: 1, boolean: false, array: [], object: {} }[type ?? ''] ?? 'x';
+    };
     const refused: string[] = [];
-    for (const [pattern, { methods }] of routes) {
+    for (const [pattern, { endpoints }] of routes) {
       const path = pattern.replace(/\(\?P<id>\\d\+\)/g, '1').replace(/\(\?P<id>\[a-f0-9-\]\{36\}\)/g, '00000000-0000-4000-8000-000000000000');
-      for (const method of methods.filter((m) => m !== 'OPTIONS' && m !== 'HEAD')) {
-        const init = method === 'GET' || method === 'DELETE' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' };
-        const stranger = await rest(path, { method, ...init });
-        const noNonce = await rest(path, { method, ...init, session: admin, nonce: false });
-        const asSubscriber = await rest(path, { method, ...init, session: subscriber });
-        // WordPress checks a route's required arguments before its permission callback: an empty body
-        // may get 400 rest_missing_callback_param, which reveals nothing and changes nothing.
-        const missingArgs = async (r: Response) => r.status === 400 && ((await r.json()) as { code: string }).code === 'rest_missing_callback_param';
-        const ok = [
-          stranger.status === 401 || (await missingArgs(stranger)),
-          noNonce.status === 401 || (await missingArgs(noNonce)),
-          asSubscriber.status === 403 || (await missingArgs(asSubscriber)),
-        ];
-        if (ok.includes(false)) refused.push(`${method} ${path}: ${[stranger.status, noNonce.status, asSubscriber.status].join(', ')}`);
+      for (const endpoint of endpoints) {
+        const args = Object.fromEntries(Object.entries(endpoint.args).filter(([, a]) => a.required).map(([name, a]) => [name, sample(a)]));
+        for (const method of endpoint.methods) {
+          const init =
+            method === 'GET' || method === 'DELETE'
+              ? { url: `${path}?${new URLSearchParams(Object.entries(args).map(([k, v]) => [k, String(v)]))}`, init: {} }
+              : { url: path, init: { headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) } };
+          const stranger = await rest(init.url, { method, ...init.init });
+          const noNonce = await rest(init.url, { method, ...init.init, session: admin, nonce: false });
+          const asSubscriber = await rest(init.url, { method, ...init.init, session: subscriber });
+          const got = [stranger.status, noNonce.status, asSubscriber.status];
+          if (got[0] !== 401 || got[1] !== 401 || got[2] !== 403) refused.push(`${method} ${path}: ${got.join(', ')}`);
+        }
       }
     }
     expect(refused).toEqual([]);

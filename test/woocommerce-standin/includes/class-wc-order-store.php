@@ -158,6 +158,16 @@ KEY meta_key (meta_key(32))
 	 * @return int[]
 	 */
 	public static function query_ids( array $args ): array {
+		return self::query( $args )[0];
+	}
+
+	/**
+	 * Order ids of one page and the number of all matching orders.
+	 *
+	 * @param array $args As query_ids().
+	 * @return array{0: int[], 1: int}
+	 */
+	public static function query( array $args ): array {
 		global $wpdb;
 		$where  = array( "o.type = 'shop_order'" );
 		$params = array();
@@ -167,6 +177,18 @@ KEY meta_key (meta_key(32))
 			$params   = array_merge( $params, $statuses );
 		} else {
 			$where[] = "o.status <> 'trash'";
+		}
+		if ( ! empty( $args['date_created'] ) ) {
+			// WC_Order_Query's date syntax, as far as the plugin uses it: "A...B" with Unix times or
+			// Y-m-d dates, both ends inclusive (a date end covers its whole day).
+			$range = explode( '...', (string) $args['date_created'] );
+			if ( 2 === count( $range ) ) {
+				$from     = is_numeric( $range[0] ) ? (int) $range[0] : strtotime( $range[0] . ' 00:00:00 UTC' );
+				$to       = is_numeric( $range[1] ) ? (int) $range[1] : strtotime( $range[1] . ' 23:59:59 UTC' );
+				$where[]  = 'o.date_created_gmt BETWEEN %s AND %s';
+				$params[] = gmdate( 'Y-m-d H:i:s', $from );
+				$params[] = gmdate( 'Y-m-d H:i:s', $to );
+			}
 		}
 		if ( isset( $args['meta_key'] ) ) {
 			$where[]  = "EXISTS (SELECT 1 FROM {$wpdb->prefix}wc_orders_meta m WHERE m.order_id = o.id AND m.meta_key = %s AND m.meta_value = %s)";
@@ -178,16 +200,21 @@ KEY meta_key (meta_key(32))
 			'date_created'  => 'o.date_created_gmt',
 			'date_modified' => 'o.date_updated_gmt',
 		);
-		$orderby = $columns[ $args['orderby'] ?? 'date_created' ] ?? 'o.date_created_gmt';
+		$orderby = $columns[ strtolower( (string) ( $args['orderby'] ?? 'date_created' ) ) ] ?? 'o.date_created_gmt';
 		$order   = 'ASC' === strtoupper( (string) ( $args['order'] ?? 'DESC' ) ) ? 'ASC' : 'DESC';
 		$limit   = (int) ( $args['limit'] ?? get_option( 'posts_per_page', 10 ) );
 		$sql     = "SELECT o.id FROM {$wpdb->prefix}wc_orders o WHERE " . implode( ' AND ', $where ) . " ORDER BY $orderby $order, o.id $order";
 		if ( $limit > 0 ) {
 			$sql     .= ' LIMIT %d OFFSET %d';
 			$params[] = $limit;
-			$params[] = (int) ( $args['offset'] ?? 0 );
+			$params[] = isset( $args['offset'] ) ? (int) $args['offset'] : $limit * ( max( 1, (int) ( $args['paged'] ?? 1 ) ) - 1 );
 		}
+		$count_params = array_slice( $params, 0, $limit > 0 ? count( $params ) - 2 : count( $params ) );
+		$count_sql    = "SELECT COUNT(*) FROM {$wpdb->prefix}wc_orders o WHERE " . implode( ' AND ', $where );
 		// phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders built above.
-		return array_map( 'intval', $wpdb->get_col( $params ? $wpdb->prepare( $sql, $params ) : $sql ) );
+		$ids = array_map( 'intval', $wpdb->get_col( $params ? $wpdb->prepare( $sql, $params ) : $sql ) );
+		// phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders built above.
+		$total = (int) $wpdb->get_var( $count_params ? $wpdb->prepare( $count_sql, $count_params ) : $count_sql );
+		return array( $ids, $total );
 	}
 }

@@ -59,13 +59,25 @@ function wc_get_order( $the_order = false ) {
 }
 
 /**
- * Orders matching the arguments (status, meta_key/meta_value, limit, offset, orderby, order, return).
+ * Orders matching the arguments (status, date_created "A...B", meta_key/meta_value, limit, offset,
+ * paged, orderby, order, return, paginate). With `paginate`, an object with `orders`, `total` and
+ * `max_num_pages`, as WC_Order_Query::get_orders() returns it.
  *
  * @param array $args Query arguments.
- * @return WC_Order[]|int[]
+ * @return WC_Order[]|int[]|stdClass
  */
 function wc_get_orders( $args ) {
-	$ids = WC_Order_Store::query_ids( (array) $args );
+	$args = (array) $args;
+	if ( ! empty( $args['paginate'] ) ) {
+		[ $ids, $total ] = WC_Order_Store::query( $args );
+		$limit           = (int) ( $args['limit'] ?? get_option( 'posts_per_page', 10 ) );
+		return (object) array(
+			'orders'        => isset( $args['return'] ) && 'ids' === $args['return'] ? $ids : array_values( array_filter( array_map( 'wc_get_order', $ids ) ) ),
+			'total'         => $total,
+			'max_num_pages' => $limit > 0 ? (int) ceil( $total / $limit ) : 1,
+		);
+	}
+	$ids = WC_Order_Store::query_ids( $args );
 	if ( isset( $args['return'] ) && 'ids' === $args['return'] ) {
 		return $ids;
 	}

@@ -1,0 +1,115 @@
+// `crm-bridge reconcile`: the real CLI process against the test stack and the CRM simulator. Drift is
+// made by changing orders in the CRM without sending webhooks, and in the shop by hand.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
+import { sleep } from '../stack/system.ts';
+import { configureCrm, createOrders, CRM_TOKEN, orderStates, unique } from '../support/incoming.ts';
+import { SIDECAR_MAIN, sidecarEnv } from '../support/sidecar.ts';
+import { closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
+
+let crm: CrmSimulator;
+beforeAll(async () => {
+  crm = await startCrmSimulator({ token: CRM_TOKEN });
+  configureCrm(crm.url);
+});
+afterAll(async () => {
+  await crm.close();
+  configureCrm('http://127.0.0.1:9');
+  await closePools();
+});
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SIDECAR_MAIN, 'reconcile', ...args], { env: sidecarEnv(undefined, { CRM_BRIDGE_LOG_LEVEL: 'warn' }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Applies a CRM state through the write endpoint, as the sidecar would have. */
+async function applied(orderId: number, crmOrderId: string, toStatus: string, version: number): Promise<void> {
+  const res = await rest('/crm-bridge/v1/sidecar/apply', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${site().sidecarUser}:${site().sidecarAppPassword}`).toString('base64')}` },
+    body: JSON.stringify({ transitions: [{ event_id: unique('evt'), crm_order_id: crmOrderId, order_id: orderId, to_status: toStatus, version }] }),
+  });
+  expect(((await res.json()) as { results: { outcome: string }[] }).results[0]!.outcome).toBe('applied');
+}
+
+interface Summary {
+  checked: number;
+  counts: Record<string, number>;
+  findings: { orderId: number; verdict: string; detail: string }[];
+}
+
+describe('crm-bridge reconcile', () => {
+  it('repairs missed CRM changes, logs each repair, and reports what it leaves alone', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    const [drifted, inSync, changedHere, backwards, unlinked, unknown] = createOrders(['pending', 'pending', 'pending', 'pending', 'pending', 'pending']) as [number, number, number, number, number, number];
+    const ids = { drifted: unique('RC'), inSync: unique('RC'), changedHere: unique('RC'), backwards: unique('RC'), unknown: unique('RC') };
+    // The CRM's history, of which the shop heard only the first change (no webhooks are sent).
+    for (const [key, orderId, status] of [['drifted', drifted, 'on_hold'], ['inSync', inSync, 'on_hold'], ['changedHere', changedHere, 'on_hold'], ['backwards', backwards, 'shipped']] as const) {
+      await crm.changeStatus(ids[key], status, orderId);
+    }
+    await applied(drifted, ids.drifted, 'on-hold', 1);
+    await applied(inSync, ids.inSync, 'on-hold', 1);
+    await applied(changedHere, ids.changedHere, 'on-hold', 1);
+    await applied(backwards, ids.backwards, 'completed', 1);
+    await crm.changeStatus(ids.drifted, 'paid');
+    await crm.changeStatus(ids.backwards, 'paid');
+    wpEval(`$o = wc_get_order( ${changedHere} ); $o->update_status( 'cancelled' );
+            $u = wc_get_order( ${unknown} ); $u->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(ids.unknown)} ); $u->save();`);
+
+    // A dry run reports and changes nothing.
+    const dry = await cli(['--from', from, '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const drySummary = JSON.parse(dry.stdout) as Summary;
+    expect(drySummary.counts).toMatchObject({ would_repair: 2, repaired: 0 });
+    expect(orderStates([drifted])[drifted]).toMatchObject({ status: 'on-hold', version: '1' });
+
+    const run = await cli(['--from', from, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as Summary;
+    expect(summary.checked).toBe(6);
+    expect(summary.counts).toMatchObject({ in_sync: 1, repaired: 1, refused: 1, local_change: 1, unlinked: 1, crm_missing: 1, error: 0 });
+    const verdictOf = (id: number) => summary.findings.find((f) => f.orderId === id)?.verdict;
+    expect([verdictOf(drifted), verdictOf(backwards), verdictOf(changedHere), verdictOf(unlinked), verdictOf(unknown)]).toEqual(['repaired', 'refused', 'local_change', 'unlinked', 'crm_missing']);
+    // Progress goes to stderr as plain lines when it is not a terminal.
+    expect(run.stderr).toContain('reconcile: 6/6 orders checked');
+
+    const states = orderStates([drifted, inSync, changedHere, backwards]);
+    expect(states).toMatchObject({
+      [drifted]: { status: 'processing', version: '2', crmNotes: 1 },
+      [inSync]: { status: 'on-hold', version: '1' },
+      [changedHere]: { status: 'cancelled', version: '1' },
+      [backwards]: { status: 'completed', version: '1' },
+    });
+    const [log] = await dbPool().query(`SELECT decision, order_id, from_status, to_status, message FROM wp_crm_bridge_log WHERE event_id LIKE 'reconcile:%' AND crm_order_id IN (?) ORDER BY id`, [[ids.drifted, ids.backwards]]);
+    expect(log).toEqual([
+      expect.objectContaining({ decision: 'applied', order_id: drifted, from_status: 'on-hold', to_status: 'processing', message: expect.stringContaining('reconcile: the CRM is at version 2') }),
+      expect.objectContaining({ decision: 'refused', order_id: backwards, to_status: 'processing' }),
+    ]);
+
+    // Run again: the repaired order is in sync now, nothing else changes.
+    const again = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
+    expect(again.counts).toMatchObject({ in_sync: 2, repaired: 0, refused: 1 });
+  });
+
+  it('reads its range in UTC days and refuses bad arguments with exit code 2', async () => {
+    const past = await cli(['--from', '2001-01-01', '--to', '2001-01-31', '--json']);
+    expect(past.code).toBe(0);
+    expect(JSON.parse(past.stdout)).toMatchObject({ from: '2001-01-01T00:00:00.000Z', to: '2001-01-31T23:59:59.999Z', checked: 0 });
+    const text = await cli(['--from', '2001-01-01', '--to', '2001-01-02']);
+    expect(text.stdout).toContain('Reconciled 0 orders');
+    for (const bad of [[], ['--from', 'yesterday'], ['--from', '2026-11-02', '--to', '2026-11-01'], ['--from', '2026-11-01', '--concurrency', '0'], ['--from', '2026-11-01', '--what']]) {
+      const res = await cli(bad);
+      expect(res.code, bad.join(' ')).toBe(2);
+      expect(res.stderr).toContain('Usage: crm-bridge reconcile');
+    }
+  });
+});
