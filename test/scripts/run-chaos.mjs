@@ -6,5 +6,5 @@ ensureNodeModules();
 step('system packages (MariaDB, PHP, WordPress, Chromium, docker-compose)', 'npx', ['tsx', 'test/scripts/system-packages.ts']);
 step('build admin UI and sidecar', 'npm', ['run', 'build']);
 step('reliability suite (full size)', 'npx', ['vitest', 'run', '--project', 'integration', 'test/chaos', ...process.argv.slice(2)], {
-  env: { CRM_BRIDGE_CHAOS_SCALE: 'full' },
+  env: { CRM_BRIDGE_CHAOS_SCALE: 'full', CRM_BRIDGE_STACK: process.env.CRM_BRIDGE_STACK ?? 'chaos' },
 });

@@ -3,9 +3,11 @@ import type { TestProject } from 'vitest/node';
 import { down, up } from '../stack/stack.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const state = await up({ name: 'test', versions: ['6.1', '6.5'] });
+  // One stack per suite run; `npm run test:chaos` uses its own, so it can run beside `npm test`.
+  const name = process.env.CRM_BRIDGE_STACK ?? 'test';
+  const state = await up({ name, versions: ['6.1', '6.5'] });
   project.provide('stack', state);
   return async () => {
-    if (!process.env.CRM_BRIDGE_KEEP_STACK) await down('test');
+    if (!process.env.CRM_BRIDGE_KEEP_STACK) await down(name);
   };
 }

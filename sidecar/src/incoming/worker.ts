@@ -50,7 +50,8 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
     settings = loaded.settings;
     const fetchStarted = deps.clock.now().getTime();
     const crmOrder = await deps.fetchCrmOrder(settings, loaded.credentials, event.crm_order_id, signal);
-    entries.push({ ...base, decision: 'verified', toStatus: crmOrder.status, latencyMs: deps.clock.now().getTime() - fetchStarted, detail: { crm_version: crmOrder.version } });
+    const verifyMs = deps.clock.now().getTime() - fetchStarted;
+    entries.push({ ...base, decision: 'verified', toStatus: crmOrder.status, latencyMs: verifyMs, detail: { crm_version: crmOrder.version } });
 
     const decision = decide(crmOrder, await readLink(deps.db, event.crm_order_id), settings.mapping);
     switch (decision.kind) {
@@ -62,7 +63,6 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
       case 'no_order':
         throw new PermanentError('order_not_linked', `no WooCommerce order is linked to CRM order ${event.crm_order_id}`);
       case 'apply': {
-        const verified = entries[entries.length - 1]!;
         const result = await deps.batcher.submit({
           event_id: event.event_id,
           crm_order_id: event.crm_order_id,
@@ -73,7 +73,7 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
           inbox_id: event.id,
           worker: deps.workerId,
           attempt: event.attempts,
-          verified: { crm_status: crmOrder.status, crm_version: crmOrder.version, latency_ms: verified.latencyMs ?? 0 },
+          verified: { crm_status: crmOrder.status, crm_version: crmOrder.version, latency_ms: verifyMs },
           started_ms: started,
         });
         const about = { ...base, orderId: result.order_id, fromStatus: result.from_status ?? null, toStatus: result.to_status ?? decision.toStatus };
