@@ -8,3 +8,4 @@ step('build admin UI and sidecar', 'npm', ['run', 'build']);
 step('reliability suite (full size)', 'npx', ['vitest', 'run', '--project', 'integration', 'test/chaos', ...process.argv.slice(2)], {
   env: { CRM_BRIDGE_CHAOS_SCALE: 'full', CRM_BRIDGE_STACK: process.env.CRM_BRIDGE_STACK ?? 'chaos' },
 });
+step('figures (the README table)', 'npx', ['tsx', 'test/chaos/table.ts']);

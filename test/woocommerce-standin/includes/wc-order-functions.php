@@ -61,7 +61,8 @@ function wc_get_order( $the_order = false ) {
 /**
  * Orders matching the arguments (status, date_created "A...B", meta_key/meta_value, limit, offset,
  * paged, orderby, order, return, paginate). With `paginate`, an object with `orders`, `total` and
- * `max_num_pages`, as WC_Order_Query::get_orders() returns it.
+ * `max_num_pages`, as OrdersTableDataStore::query() returns it
+ * (plugins/woocommerce/src/Internal/DataStores/Orders/OrdersTableDataStore.php).
  *
  * @param array $args Query arguments.
  * @return WC_Order[]|int[]|stdClass
