@@ -63,8 +63,8 @@ export interface CrmSimulator {
   inboundSecret: string | null;
   setKnobs(knobs: Partial<Knobs>): void;
   setTarget(target: WebhookTarget | null): void;
-  /** Changes an order's status (version + 1) and sends the webhook(s); resolves when sent. */
-  changeStatus(crmOrderId: string, status: string, wooOrderId?: number | null): Promise<CrmOrderRecord>;
+  /** Changes an order's status (version + 1) and sends the webhook(s) unless told not to; resolves when sent. */
+  changeStatus(crmOrderId: string, status: string, wooOrderId?: number | null, opts?: { send?: boolean }): Promise<CrmOrderRecord>;
   /** Sends whatever the reorder window still holds. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -93,7 +93,7 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     setTarget(t) {
       target = t;
     },
-    async changeStatus(crmOrderId, status, wooOrderId) {
+    async changeStatus(crmOrderId, status, wooOrderId, opts) {
       const prev = sim.orders.get(crmOrderId);
       const record: CrmOrderRecord = {
         crm_order_id: crmOrderId,
@@ -103,6 +103,8 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
         woo_order_id: wooOrderId ?? prev?.woo_order_id ?? null,
       };
       sim.orders.set(crmOrderId, record);
+      // A change whose webhook is lost on the way: the drift `crm-bridge reconcile` repairs.
+      if (opts?.send === false) return record;
       const body = JSON.stringify({ type: 'order.status_changed', data: { crm_order_id: crmOrderId, status, version: record.version, updated_at: record.updated_at } });
       held.push({ id: `evt_${crmOrderId}_v${record.version}`, body });
       if (held.length >= sim.knobs.reorderWindow) await sim.flush();
@@ -216,9 +218,9 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
   // Control API, for the demo and for manual testing.
   app.get('/admin/orders', (_req, res) => void res.json([...sim.orders.values()]));
   app.put('/admin/orders/:id', async (req, res) => {
-    const parsed = z.object({ status: z.string().min(1), woo_order_id: z.number().int().positive().nullish() }).safeParse(req.body);
+    const parsed = z.object({ status: z.string().min(1), woo_order_id: z.number().int().positive().nullish(), send_webhook: z.boolean().default(true) }).safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-    res.json(await sim.changeStatus(String(req.params.id), parsed.data.status, parsed.data.woo_order_id));
+    res.json(await sim.changeStatus(String(req.params.id), parsed.data.status, parsed.data.woo_order_id, { send: parsed.data.send_webhook }));
   });
   app.get('/admin/knobs', (_req, res) => void res.json(sim.knobs));
   app.post('/admin/knobs', (req, res) => {

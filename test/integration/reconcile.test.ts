@@ -89,7 +89,7 @@ describe('crm-bridge reconcile', () => {
       [changedHere]: { status: 'cancelled', version: '1' },
       [backwards]: { status: 'completed', version: '1' },
     });
-    const [log] = await dbPool().query(`SELECT decision, order_id, from_status, to_status, message FROM wp_crm_bridge_log WHERE event_id LIKE 'reconcile:%' AND crm_order_id IN (?) ORDER BY id`, [[ids.drifted, ids.backwards]]);
+    const [log] = await dbPool().query(`SELECT decision, order_id, from_status, to_status, message FROM wp_crm_bridge_log WHERE event_id LIKE 'reconcile:%' AND crm_order_id IN (?) ORDER BY order_id`, [[ids.drifted, ids.backwards]]);
     expect(log).toEqual([
       expect.objectContaining({ decision: 'applied', order_id: drifted, from_status: 'on-hold', to_status: 'processing', message: expect.stringContaining('reconcile: the CRM is at version 2') }),
       expect.objectContaining({ decision: 'refused', order_id: backwards, to_status: 'processing' }),
@@ -98,6 +98,24 @@ describe('crm-bridge reconcile', () => {
     // Run again: the repaired order is in sync now, nothing else changes.
     const again = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
     expect(again.counts).toMatchObject({ in_sync: 2, repaired: 0, refused: 1 });
+  });
+
+  it('stops with exit code 1 when the CRM stops answering, instead of erring on every order', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    const ids = createOrders(Array.from({ length: 30 }, () => 'pending'));
+    wpEval(`foreach ( json_decode( ${JSON.stringify(JSON.stringify(ids))} ) as $i => $id ) { $o = wc_get_order( $id ); $o->update_meta_data( '_crm_bridge_crm_order_id', 'RC-DOWN-' . $i ); $o->save(); }`);
+    configureCrm('http://127.0.0.1:9');
+    try {
+      const res = await cli(['--from', from, '--json', '--concurrency', '1']);
+      expect(res.code).toBe(1);
+      const summary = JSON.parse(res.stdout) as Summary & { stopped: string | null };
+      expect(summary.stopped).toMatch(/^stopped after \d+ orders: the circuit for 127\.0\.0\.1:9 is open/);
+      expect(summary.checked).toBeLessThan(30);
+      expect(summary.counts.error).toBe(summary.checked);
+    } finally {
+      configureCrm(crm.url);
+    }
   });
 
   it('reads its range in UTC days and refuses bad arguments with exit code 2', async () => {

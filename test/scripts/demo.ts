@@ -3,6 +3,7 @@
 // Ctrl-C stops all of it. A second run reuses the stack and its data.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, up } from '../stack/stack.ts';
 import { ROOT } from '../stack/paths.ts';
@@ -69,20 +70,20 @@ try {
 
   const port = await freePort(9464);
   const main = join(ROOT, 'sidecar', 'dist', 'main.js');
+  const sidecarEnv = {
+    CRM_BRIDGE_DATABASE_URL: `mysql://${db.user}:${db.password}@127.0.0.1:${db.port}/${site.database}`,
+    CRM_BRIDGE_TABLE_PREFIX: site.tablePrefix,
+    CRM_BRIDGE_WORDPRESS_URL: site.url,
+    CRM_BRIDGE_WP_USER: site.sidecarUser,
+    CRM_BRIDGE_WP_APP_PASSWORD: site.sidecarAppPassword,
+    CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
+  };
+  // The same environment for commands run by hand (crm-bridge reconcile), readable only by its owner.
+  const envFile = join(state.dir, 'sidecar.env');
+  writeFileSync(envFile, Object.entries(sidecarEnv).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`).join('\n') + '\n', { mode: 0o600 });
   const sidecar = spawn(process.execPath, [main], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      CRM_BRIDGE_DATABASE_URL: `mysql://${db.user}:${db.password}@127.0.0.1:${db.port}/${site.database}`,
-      CRM_BRIDGE_TABLE_PREFIX: site.tablePrefix,
-      CRM_BRIDGE_WORDPRESS_URL: site.url,
-      CRM_BRIDGE_WP_USER: site.sidecarUser,
-      CRM_BRIDGE_WP_APP_PASSWORD: site.sidecarAppPassword,
-      CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
-      CRM_BRIDGE_HTTP_PORT: String(port),
-      CRM_BRIDGE_WORKER_ID: 'demo-sidecar',
-      CRM_BRIDGE_LOG_LEVEL: 'warn',
-    },
+    env: { ...process.env, ...sidecarEnv, CRM_BRIDGE_HTTP_PORT: String(port), CRM_BRIDGE_WORKER_ID: 'demo-sidecar', CRM_BRIDGE_LOG_LEVEL: 'warn' },
   });
   await waitFor('the sidecar', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000);
 
@@ -110,6 +111,9 @@ Try:
        curl -u '${site.adminUser}:${adminAppPassword}' -H 'content-type: application/json' \\
          -d '{"status":"processing","line_items":[{"name":"Kettle","quantity":1,"total":"49.00"}]}' ${site.url}/wp-json/wc/v3/orders
        curl ${crm.url}/admin/webhooks
+  5. Lose a webhook (the CRM cancels CRM-1001 without telling the shop), then reconcile today's orders:
+       curl -X PUT -H 'content-type: application/json' -d '{"status":"cancelled","send_webhook":false}' ${crm.url}/admin/orders/CRM-1001
+       (set -a; . ${envFile}; node sidecar/dist/main.js reconcile --from ${new Date().toISOString().slice(0, 10)})
   The whole history of each event is in the ${site.tablePrefix}crm_bridge_log table (and the admin screen's health view).
 
 Press Ctrl-C to stop everything.

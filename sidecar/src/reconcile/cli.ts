@@ -123,7 +123,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
     );
     bar?.stop();
     process.stdout.write(args.data.json ? `${JSON.stringify(summary, null, 2)}\n` : render(summary));
-    return summary.counts.error > 0 || shutdown.signal.aborted ? 1 : 0;
+    return summary.counts.error > 0 || summary.stopped !== null || shutdown.signal.aborted ? 1 : 0;
   } catch (err) {
     if (err instanceof SchemaVersionError) {
       process.stderr.write(`crm-bridge reconcile: ${err.message}\n`);
@@ -149,6 +149,7 @@ function render(s: ReconcileSummary): string {
     `  not in CRM     ${c.crm_missing}`,
     `  errors         ${c.error}${c.error > 0 ? '   (run again)' : ''}`,
   ];
+  if (s.stopped) lines.push('', `Stopped early, ${s.stopped}. Run again once the CRM answers.`);
   const shown = s.findings.filter((f) => f.verdict !== 'unlinked').slice(0, 50);
   if (shown.length > 0) lines.push('', ...shown.map((f) => `  #${f.orderId} ${f.crmOrderId ?? ''} ${f.verdict}: ${f.detail}`));
   return `${lines.join('\n')}\n`;

@@ -41,6 +41,8 @@ export interface ReconcileSummary {
   to: string;
   dryRun: boolean;
   checked: number;
+  /** Set when the run stopped early because the CRM stopped answering (its circuit opened). */
+  stopped: string | null;
   counts: Record<Verdict, number>;
   /** Every order that is not in sync, with what was found and done. */
   findings: OrderVerdict[];
@@ -75,12 +77,17 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
     to: opts.before.toISOString(),
     dryRun: opts.dryRun,
     checked: 0,
+    stopped: null,
     counts: Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>,
     findings: [],
   };
   const perPage = opts.perPage ?? 100;
   let total = 0;
-  for (let page = 1; !opts.signal.aborted; page++) {
+  // A CRM that stopped answering ends the run: every further order would only be another error.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([opts.signal, stop.signal]);
+  opts = { ...opts, signal };
+  for (let page = 1; !signal.aborted; page++) {
     const { orders, total: all, pages } = await deps.listOrders({ after: opts.after, before: opts.before }, page, perPage, opts.signal);
     total = all;
     opts.onProgress?.(summary.checked, total);
@@ -90,9 +97,14 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
       Array.from({ length: Math.min(opts.concurrency ?? 4, queue.length) }, async () => {
         for (let order = queue.shift(); order && !opts.signal.aborted; order = queue.shift()) {
           const verdict = await check(deps, order, opts);
+          if (verdict.circuitOpen) {
+            summary.stopped ??= `stopped after ${summary.checked} orders: ${verdict.detail}`;
+            stop.abort();
+            break;
+          }
           summary.checked++;
           summary.counts[verdict.verdict]++;
-          if (verdict.verdict !== 'in_sync') summary.findings.push(verdict);
+          if (verdict.verdict !== 'in_sync') summary.findings.push({ orderId: verdict.orderId, crmOrderId: verdict.crmOrderId, verdict: verdict.verdict, detail: verdict.detail });
           opts.onProgress?.(summary.checked, total);
         }
       }),
@@ -103,7 +115,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
   return summary;
 }
 
-async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptions): Promise<OrderVerdict> {
+async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptions): Promise<OrderVerdict & { circuitOpen?: boolean }> {
   const crmOrderId = order.crm_order_id || null;
   const verdict = (v: Verdict, detail: string): OrderVerdict => ({ orderId: order.id, crmOrderId, verdict: v, detail });
   if (!crmOrderId) return verdict('unlinked', 'the order has no CRM order id');
@@ -113,6 +125,7 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
   } catch (err) {
     const failure = classify(err);
     if (failure instanceof PermanentError && failure.code === 'crm_order_not_found') return verdict('crm_missing', failure.message);
+    if (failure.code === 'circuit_open') return { ...verdict('error', failure.message), circuitOpen: true };
     return verdict('error', `${failure.code}: ${failure.message}`);
   }
   const mapped = deps.settings.mapping[crm.status];
