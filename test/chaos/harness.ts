@@ -59,10 +59,13 @@ export async function startScenarioSidecar(sc: Scenario, opts: SidecarOptions = 
   return sidecar;
 }
 
-/** A CRM simulator, the plugin configured for it, and a CRM subscription pointing back at it. */
+/**
+ * A CRM simulator, the plugin configured for it, and a CRM subscription pointing back at it. The CRM
+ * retries a webhook the shop did not take for up to 100 s (a database outage lasts 20 s).
+ */
 export async function startScenario(name: string, opts: { incomingOrders: number; knobs?: Partial<Knobs> }): Promise<Scenario> {
   const knobs = opts.knobs ?? {};
-  const crm = await startCrmSimulator({ token: 'crm-api-token-for-tests', knobs: { webhookRetries: 40, webhookRetryDelayMs: 250, ...knobs } });
+  const crm = await startCrmSimulator({ token: 'crm-api-token-for-tests', knobs: { webhookRetries: 400, webhookRetryDelayMs: 250, ...knobs } });
   configureCrm(crm.url, {
     retry: { max_attempts: 30, base_delay_ms: 100, max_delay_ms: 2000 },
     outgoing: { max_attempts: 30, base_delay_ms: 100, max_delay_ms: 2000, allow_private_urls: true, timeout_ms: 2000, disable_after_hours: 72 },
@@ -145,7 +148,7 @@ interface InboxRow {
 }
 
 /** Waits until every event and delivery of the scenario is finished (done or dead), or throws with what is left. */
-export async function settle(sc: Scenario, timeoutMs = 180_000): Promise<void> {
+export async function settle(sc: Scenario, timeoutMs = FULL ? 900_000 : 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let left = '';
   while (Date.now() < deadline) {
