@@ -163,11 +163,15 @@ describe('incoming events through the sidecar', () => {
   it('a worker killed with SIGKILL mid-batch loses nothing and applies nothing twice after restart', async () => {
     const orderIds = createOrders(Array.from({ length: 30 }, () => 'pending'));
     const crmIds = orderIds.map(() => unique('K'));
-    crm.setKnobs({ latencyMs: 400 });
-    const first = await sidecar({ CRM_BRIDGE_LEASE_SECONDS: '2' });
-    const ids = [];
+    crm.setKnobs({ latencyMs: 1500 });
+    const ids: string[] = [];
     for (const [i, orderId] of orderIds.entries()) ids.push(await crmChanges(crmIds[i]!, 'paid', orderId));
-    await new Promise((r) => setTimeout(r, 600));
+    // Killed while it holds events: claimed, waiting for the (slow) CRM.
+    const first = await sidecar({ CRM_BRIDGE_LEASE_SECONDS: '2' });
+    await waitFor('events in flight', async () => {
+      const [rows] = await dbPool().query(`SELECT COUNT(*) AS n FROM wp_crm_bridge_inbox WHERE event_id IN (?) AND status = 'running'`, [ids]);
+      return Number((rows as { n: number }[])[0]!.n) > 0;
+    }, 30_000);
     first.process.kill('SIGKILL');
     await first.exited;
     crm.setKnobs({ latencyMs: 0 });
