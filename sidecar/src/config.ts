@@ -92,3 +92,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     settingsTtlMs: e.CRM_BRIDGE_SETTINGS_TTL_MS,
   };
 }
+
+/** loadConfig() for the command-line entry points: an invalid environment is reported on stderr and gives null. */
+export function loadConfigOrReport(env: NodeJS.ProcessEnv = process.env): Config | null {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`crm-bridge: ${err.message}\n`);
+    return null;
+  }
+}

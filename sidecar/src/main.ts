@@ -2,7 +2,7 @@
 // Wiring only: config → database → schema check → workers → http server → shutdown.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrReport } from './config.js';
 import { connect } from './db/connection.js';
 import { checkSchemaVersion, SchemaVersionError } from './db/checkSchemaVersion.js';
 import { removeHeartbeat } from './db/removeHeartbeat.js';
@@ -28,16 +28,8 @@ export const EXIT_CONFIG = 2;
 export const EXIT_SCHEMA = 3;
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`crm-bridge: ${err.message}\n`);
-      return EXIT_CONFIG;
-    }
-    throw err;
-  }
+  const config = loadConfigOrReport();
+  if (!config) return EXIT_CONFIG;
   const log = createLogger(config.logLevel, config.workerId);
   const metrics = createMetrics();
   const shutdown = new AbortController();

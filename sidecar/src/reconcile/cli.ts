@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfigOrReport } from '../config.js';
 import { connect } from '../db/connection.js';
 import { checkSchemaVersion, SchemaVersionError } from '../db/checkSchemaVersion.js';
 import { SettingsSource } from '../settings.js';
@@ -72,16 +72,8 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
     process.stderr.write(`crm-bridge reconcile: ${args.error.issues.map((i) => `--${i.path.join('.') || 'from'} ${i.message}`).join('\n')}\n\n${USAGE}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`crm-bridge: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = loadConfigOrReport();
+  if (!config) return 2;
 
   const database = connect(config.database.url, config.database.tablePrefix, { connectionLimit: 2 });
   const shutdown = new AbortController();
