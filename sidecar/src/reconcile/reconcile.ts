@@ -131,12 +131,14 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
   const mapped = deps.settings.mapping[crm.status];
   if (!mapped) return verdict('unmapped', `the CRM status "${crm.status}" has no WooCommerce status in the mapping`);
   const applied = order.applied_version;
+  // Never linked by an event, but already in the CRM's status: nothing to repair.
+  if (applied === null && order.status === mapped) return verdict('in_sync', '');
   if (applied !== null && crm.version <= applied) {
     return order.status === mapped
       ? verdict('in_sync', '')
-      : verdict('local_change', `the order is ${order.status}, the CRM says ${crm.status} (${mapped}) at version ${crm.version}, already applied; changed in the shop since`);
+      : verdict('local_change', `the order is ${order.status}; the CRM's version ${crm.version} (${crm.status}, which maps to ${mapped}) was applied, and the order was changed in the shop since`);
   }
-  const missed = `the CRM is at version ${crm.version} (${crm.status} → ${mapped}), the order had ${applied === null ? 'no CRM version' : `version ${applied}`} (${order.status})`;
+  const missed = `the CRM is at version ${crm.version} (${crm.status}, which maps to ${mapped}); the order had ${applied === null ? 'no CRM version' : `version ${applied}`} (${order.status})`;
   if (opts.dryRun) return verdict('would_repair', missed);
   const eventId = `reconcile:${crmOrderId}:v${crm.version}`.slice(0, 191);
   try {
