@@ -50,8 +50,10 @@ describe('crm-bridge reconcile', () => {
   it('repairs missed CRM changes, logs each repair, and reports what it leaves alone', async () => {
     await sleep(1100);
     const from = new Date().toISOString();
-    const [drifted, inSync, changedHere, backwards, unlinked, unknown] = createOrders(['pending', 'pending', 'pending', 'pending', 'pending', 'pending']) as [number, number, number, number, number, number];
-    const ids = { drifted: unique('RC'), inSync: unique('RC'), changedHere: unique('RC'), backwards: unique('RC'), unknown: unique('RC') };
+    const [drifted, inSync, changedHere, backwards, unlinked, unknown, fresh] = createOrders(['pending', 'pending', 'pending', 'pending', 'pending', 'pending', 'pending']) as [number, number, number, number, number, number, number];
+    const ids = { drifted: unique('RC'), inSync: unique('RC'), changedHere: unique('RC'), backwards: unique('RC'), unknown: unique('RC'), fresh: unique('RC') };
+    // Linked when it was created (order.created answered with its CRM id); no CRM change since.
+    crm.orders.set(ids.fresh, { crm_order_id: ids.fresh, status: 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: fresh });
     // The CRM's history, of which the shop heard only the first change (no webhooks are sent).
     for (const [key, orderId, status] of [['drifted', drifted, 'on_hold'], ['inSync', inSync, 'on_hold'], ['changedHere', changedHere, 'on_hold'], ['backwards', backwards, 'shipped']] as const) {
       await crm.changeStatus(ids[key], status, orderId);
@@ -63,7 +65,8 @@ describe('crm-bridge reconcile', () => {
     await crm.changeStatus(ids.drifted, 'paid');
     await crm.changeStatus(ids.backwards, 'paid');
     wpEval(`$o = wc_get_order( ${changedHere} ); $o->update_status( 'cancelled' );
-            $u = wc_get_order( ${unknown} ); $u->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(ids.unknown)} ); $u->save();`);
+            $u = wc_get_order( ${unknown} ); $u->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(ids.unknown)} ); $u->save();
+            $f = wc_get_order( ${fresh} ); $f->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(ids.fresh)} ); $f->save();`);
 
     // A dry run reports and changes nothing.
     const dry = await cli(['--from', from, '--dry-run', '--json']);
@@ -75,12 +78,12 @@ describe('crm-bridge reconcile', () => {
     const run = await cli(['--from', from, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as Summary;
-    expect(summary.checked).toBe(6);
-    expect(summary.counts).toMatchObject({ in_sync: 1, repaired: 1, refused: 1, local_change: 1, unlinked: 1, crm_missing: 1, error: 0 });
+    expect(summary.checked).toBe(7);
+    expect(summary.counts).toMatchObject({ in_sync: 2, repaired: 1, refused: 1, local_change: 1, unlinked: 1, crm_missing: 1, error: 0 });
     const verdictOf = (id: number) => summary.findings.find((f) => f.orderId === id)?.verdict;
     expect([verdictOf(drifted), verdictOf(backwards), verdictOf(changedHere), verdictOf(unlinked), verdictOf(unknown)]).toEqual(['repaired', 'refused', 'local_change', 'unlinked', 'crm_missing']);
     // Progress goes to stderr as plain lines when it is not a terminal.
-    expect(run.stderr).toContain('reconcile: 6/6 orders checked');
+    expect(run.stderr).toContain('reconcile: 7/7 orders checked');
 
     const states = orderStates([drifted, inSync, changedHere, backwards]);
     expect(states).toMatchObject({
@@ -97,7 +100,7 @@ describe('crm-bridge reconcile', () => {
 
     // Run again: the repaired order is in sync now, nothing else changes.
     const again = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
-    expect(again.counts).toMatchObject({ in_sync: 2, repaired: 0, refused: 1 });
+    expect(again.counts).toMatchObject({ in_sync: 3, repaired: 0, refused: 1 });
   });
 
   it('stops with exit code 1 when the CRM stops answering, instead of erring on every order', async () => {
