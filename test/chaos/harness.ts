@@ -168,7 +168,8 @@ export async function settle(sc: Scenario, timeoutMs = FULL ? 900_000 : 180_000)
 /** Compares the CRM with WooCommerce and the delivery records; prints and stores the figures. */
 export async function reconcile(sc: Scenario): Promise<Figures> {
   const pool = dbPool();
-  const eventIds = [...new Set(sc.eventIds)];
+  const ours = new Set(sc.eventIds);
+  const eventIds = [...ours];
   const acceptedIds = new Set(sc.crm.webhooksSent.filter((w) => w.status >= 200 && w.status < 300).map((w) => w.id));
   const refusedAnswers = sc.crm.webhooksSent.filter((w) => !(w.status >= 200 && w.status < 300)).length;
 
@@ -179,7 +180,7 @@ export async function reconcile(sc: Scenario): Promise<Figures> {
     ? await pool.query(`SELECT event_id, COUNT(*) AS n FROM wp_crm_bridge_log WHERE decision = 'applied' AND event_id IN (?) GROUP BY event_id`, [eventIds])
     : [[]];
   const applied = new Map((appliedRows as { event_id: string; n: number }[]).map((r) => [r.event_id, Number(r.n)]));
-  const lostIds = [...acceptedIds].filter((id) => eventIds.includes(id) && inbox.get(id) !== 'done');
+  const lostIds = [...acceptedIds].filter((id) => ours.has(id) && inbox.get(id) !== 'done');
   const duplicatedIds = [...applied].filter(([, n]) => n > 1).map(([id]) => id);
 
   const orderIds = [...sc.incomingOrders.values(), ...sc.outgoingOrders];
@@ -221,7 +222,7 @@ export async function reconcile(sc: Scenario): Promise<Figures> {
     scenario: sc.name,
     incoming: {
       sent: eventIds.length,
-      accepted: [...acceptedIds].filter((id) => eventIds.includes(id)).length,
+      accepted: [...acceptedIds].filter((id) => ours.has(id)).length,
       appliedOnce: [...applied.values()].filter((n) => n === 1).length,
       superseded: eventIds.filter((id) => !applied.has(id) && inbox.get(id) === 'done').length,
       lost: lostIds.length,
