@@ -2,7 +2,7 @@
 // processing; the signing secret rotated while events flow. Each scenario ends with a reconciliation.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDatabase, stopDatabase } from '../stack/stack.ts';
-import { sleep } from '../stack/system.ts';
+import { sleep, waitFor } from '../stack/system.ts';
 import { configureCrm, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
 import { adminSession, closePools, dbPool, rest, site, stack } from '../support/stack.ts';
 import { TIMEOUT, endScenario, expectNothingLost, incomingStream, orderTraffic, reconcile, settle, size, startScenario, startScenarioSidecar } from './harness.ts';
@@ -19,6 +19,8 @@ describe('reliability: faults', () => {
       const stream = incomingStream(sc, size(100, 1000), size(50, 100));
       const traffic = orderTraffic(sc, size(60, 600), 30);
       await sleep(size(2000, 20_000));
+      // However slow the machine, the errors have hit both directions before the next phase.
+      await waitFor('CRM errors in both directions', async () => sc.crm.calls.failed + sc.crm.calls.rateLimited > 0 && sc.crm.inboundRefused > 0, 60_000);
       // Timeouts: slower than the 2 s the settings allow, for a while.
       sc.crm.setKnobs({ latencyMs: 2500, inboundLatencyMs: 2500 });
       await sleep(size(3000, 20_000));
