@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { startCrmSimulator, type CrmSimulator, type Knobs } from '../crm-simulator/simulator.ts';
 import { ROOT } from '../stack/paths.ts';
 import { sleep } from '../stack/system.ts';
-import { configureCrm, createOrders, DEFAULT_MAPPING, TEST_SECRET, unique } from '../support/incoming.ts';
+import { configureCrm, createOrders, DEFAULT_MAPPING, orderDetails, TEST_SECRET, unique } from '../support/incoming.ts';
 import { startSidecar, sidecarEnv, type RunningSidecar } from '../support/sidecar.ts';
-import { adminSession, dbPool, rest, site, wpEval, wpEvalAsync, wpEvalJson } from '../support/stack.ts';
+import { adminSession, dbPool, rest, site, wpEval, wpEvalAsync } from '../support/stack.ts';
 
 /** `npm run test:chaos` runs the full sizes; `npm test` the reduced ones. */
 export const FULL = process.env.CRM_BRIDGE_CHAOS_SCALE === 'full';
@@ -184,7 +184,7 @@ export async function reconcile(sc: Scenario): Promise<Figures> {
   const duplicatedIds = [...applied].filter(([, n]) => n > 1).map(([id]) => id);
 
   const orderIds = [...sc.incomingOrders.values(), ...sc.outgoingOrders];
-  const states = orderIds.length ? readOrders(orderIds) : {};
+  const states = orderDetails(orderIds);
   const drift: string[] = [];
   for (const [crmId, orderId] of sc.incomingOrders) {
     const crmOrder = sc.crm.orders.get(crmId);
@@ -244,32 +244,6 @@ export async function reconcile(sc: Scenario): Promise<Figures> {
   };
   report(figures, { lostIds: lostIds.slice(0, 5), duplicatedIds: duplicatedIds.slice(0, 5), drift: drift.slice(0, 5), outLost: outLost.slice(0, 5) });
   return figures;
-}
-
-interface OrderRead {
-  status: string;
-  version: string;
-  crmNotes: number;
-  crmOrderId: string;
-}
-
-function readOrders(ids: number[]): Record<number, OrderRead> {
-  const out: Record<number, OrderRead> = {};
-  for (let i = 0; i < ids.length; i += 500) {
-    Object.assign(
-      out,
-      wpEvalJson<Record<number, OrderRead>>(
-        `$out = array();
-         foreach ( json_decode( ${JSON.stringify(JSON.stringify(ids.slice(i, i + 500)))} ) as $id ) {
-           $o = wc_get_order( $id );
-           $notes = array_filter( wc_get_order_notes( array( 'order_id' => $id ) ), fn( $n ) => false !== strpos( $n->content, 'Status set by the CRM' ) );
-           $out[ $id ] = array( 'status' => $o->get_status(), 'version' => (string) $o->get_meta( '_crm_bridge_version' ), 'crmNotes' => count( $notes ), 'crmOrderId' => (string) $o->get_meta( '_crm_bridge_crm_order_id' ) );
-         }
-         echo wp_json_encode( $out );`,
-      ),
-    );
-  }
-  return out;
 }
 
 function report(f: Figures, examples: Record<string, unknown[]>): void {

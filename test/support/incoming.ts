@@ -85,18 +85,35 @@ export interface OrderState {
   version: string;
 }
 
-/** Status, number of CRM notes and applied version of each order, read through WC_Order. */
+export interface OrderDetails extends OrderState {
+  crmOrderId: string;
+}
+
+/** Status, number of CRM notes, applied version and CRM order id of each order, read through WC_Order. */
+export function orderDetails(ids: number[], s: SiteState = site()): Record<number, OrderDetails> {
+  const out: Record<number, OrderDetails> = {};
+  // A few hundred at a time, so one PHP process never holds thousands of orders.
+  for (let i = 0; i < ids.length; i += 500) {
+    Object.assign(
+      out,
+      wpEvalJson<Record<number, OrderDetails>>(
+        `$out = array();
+         foreach ( json_decode( ${JSON.stringify(JSON.stringify(ids.slice(i, i + 500)))} ) as $id ) {
+           $o = wc_get_order( $id );
+           $notes = array_filter( wc_get_order_notes( array( 'order_id' => $id ) ), fn( $n ) => false !== strpos( $n->content, 'Status set by the CRM' ) );
+           $out[ $id ] = array( 'status' => $o->get_status(), 'crmNotes' => count( $notes ), 'version' => (string) $o->get_meta( '_crm_bridge_version' ), 'crmOrderId' => (string) $o->get_meta( '_crm_bridge_crm_order_id' ) );
+         }
+         echo wp_json_encode( (object) $out );`,
+        s,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Status, number of CRM notes and applied version of each order. */
 export function orderStates(ids: number[], s: SiteState = site()): Record<number, OrderState> {
-  return wpEvalJson<Record<number, OrderState>>(
-    `$out = array();
-     foreach ( json_decode( ${JSON.stringify(JSON.stringify(ids))} ) as $id ) {
-       $o = wc_get_order( $id );
-       $notes = array_filter( wc_get_order_notes( array( 'order_id' => $id ) ), fn( $n ) => false !== strpos( $n->content, 'Status set by the CRM' ) );
-       $out[ $id ] = array( 'status' => $o->get_status(), 'crmNotes' => count( $notes ), 'version' => (string) $o->get_meta( '_crm_bridge_version' ) );
-     }
-     echo wp_json_encode( $out );`,
-    s,
-  );
+  return Object.fromEntries(Object.entries(orderDetails(ids, s)).map(([id, { crmOrderId: _crmOrderId, ...state }]) => [id, state]));
 }
 
 export async function inboxRows(eventId: string, s: SiteState = site()): Promise<{ status: string; attempts: number }[]> {
