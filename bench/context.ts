@@ -82,6 +82,8 @@ export async function startReplicas(ctx: BenchContext, n: number, env: Record<st
         CRM_BRIDGE_WORKER_ID: `bench-${i}`,
         CRM_BRIDGE_POLL_MS: '50',
         CRM_BRIDGE_LOG_LEVEL: 'warn',
+        // The CRM simulator and the receivers listen on loopback, a private address.
+        CRM_BRIDGE_ALLOW_PRIVATE_URLS: '1',
         ...env,
       },
     });

@@ -47,6 +47,10 @@ export const configSchema = z.object({
   CRM_BRIDGE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(60),
   CRM_BRIDGE_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be a positive number of milliseconds').default(200),
   CRM_BRIDGE_SETTINGS_TTL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0, 'must not be negative').default(2000),
+  // Only the environment can open private networks to CRM and subscriber addresses: never a setting.
+  CRM_BRIDGE_ALLOW_PRIVATE_URLS: z
+    .stringbool({ truthy: ['1', 'true', 'yes'], falsy: ['0', 'false', 'no'], error: 'must be 1, true or yes (allow private addresses) or 0, false or no (the default)' })
+    .default(false),
   CRM_BRIDGE_HEARTBEAT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(5),
 });
 
@@ -64,6 +68,8 @@ export interface Config {
   queue: { claimMode: 'auto' | 'skip_locked' | 'update'; leaseMs: number; pollMs: number };
   /** How long settings read from wp_options are reused before they are read again. */
   settingsTtlMs: number;
+  /** Requests to CRM and subscriber addresses may go to loopback and private networks (local and test setups only). */
+  outbound: { allowPrivateUrls: boolean };
 }
 
 export class ConfigError extends Error {
@@ -90,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.CRM_BRIDGE_ENCRYPTION_KEY || undefined,
     queue: { claimMode: e.CRM_BRIDGE_CLAIM_MODE, leaseMs: e.CRM_BRIDGE_LEASE_SECONDS * 1000, pollMs: e.CRM_BRIDGE_POLL_MS },
     settingsTtlMs: e.CRM_BRIDGE_SETTINGS_TTL_MS,
+    outbound: { allowPrivateUrls: e.CRM_BRIDGE_ALLOW_PRIVATE_URLS },
   };
 }
 

@@ -1,5 +1,6 @@
 // The sync log: every decision about an event, with its order, event id, attempt, timing and error
 // class, as rows users read in wp-admin. Workers emit decisions; this writer and the metrics listen.
+// Text that came from a CRM or an endpoint is cut and cleaned here, so it cannot break a view or a terminal.
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 
@@ -19,6 +20,36 @@ export interface DecisionEntry {
   errorClass?: string | null;
   message?: string | null;
   detail?: Record<string, unknown> | null;
+}
+
+/** At most this many UTF-8 bytes of any one text (an answer's body, a message) are stored. */
+export const LOG_TEXT_MAX_BYTES = 4 * 1024;
+
+// C0 controls but tab and newline, DEL, C1 controls, bidirectional overrides and isolates (they reorder
+// what an admin reads), and lone surrogates (invalid UTF-8 once stored).
+const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` with unsafe characters replaced by U+FFFD and cut to `maxBytes` of UTF-8 (never inside a character). */
+export function cleanText(text: string, maxBytes = LOG_TEXT_MAX_BYTES): string {
+  const clean = text.replace(UNSAFE, '\uFFFD');
+  if (Buffer.byteLength(clean, 'utf8') <= maxBytes) return clean;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of clean) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return clean.slice(0, end);
+}
+
+/** Every string inside a detail object cleaned and cut; numbers, booleans and null kept. */
+function cleanDetail(value: unknown): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (Array.isArray(value)) return value.map(cleanDetail);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k, 128), cleanDetail(v)]));
+  return value;
 }
 
 export type DecisionListener = (entries: DecisionEntry[]) => void;
@@ -55,12 +86,12 @@ export class SyncLog {
           event_id: e.eventId ?? null,
           subscription_id: e.subscriptionId ?? null,
           attempt: e.attempt,
-          from_status: e.fromStatus?.slice(0, 32) ?? null,
-          to_status: e.toStatus?.slice(0, 32) ?? null,
+          from_status: e.fromStatus != null ? cleanText(e.fromStatus, 32) : null,
+          to_status: e.toStatus != null ? cleanText(e.toStatus, 32) : null,
           latency_ms: e.latencyMs ?? null,
           error_class: e.errorClass ?? null,
-          message: e.message?.slice(0, 2000) ?? null,
-          detail: e.detail ? JSON.stringify(e.detail) : null,
+          message: e.message != null ? cleanText(e.message, 2000) : null,
+          detail: e.detail ? JSON.stringify(cleanDetail(e.detail)) : null,
           worker: this.workerId,
         })),
       )

@@ -23,6 +23,7 @@ import { runPruner } from './pruner.js';
 import { runOutboxWorker } from './outgoing/worker.js';
 import { wordpressConnectionTest, wordpressLink, wordpressNotify } from './wordpress/link.js';
 import { runConnectionTests } from './incoming/connectionTest.js';
+import { createOutboundClient } from './net/client.js';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_SCHEMA = 3;
@@ -87,6 +88,9 @@ async function main(): Promise<number> {
   const endpointBreakers = new CircuitBreakers(clock);
   const wp = { url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword };
   const batcher = new ApplyBatcher(wordpressApply(wp), shutdown.signal);
+  // Every request to a CRM or subscriber address goes through this one guarded client.
+  const outbound = createOutboundClient({ allowPrivate: config.outbound.allowPrivateUrls });
+  if (config.outbound.allowPrivateUrls) log.warn('CRM_BRIDGE_ALLOW_PRIVATE_URLS is set: CRM and subscriber addresses may reach loopback and private networks');
 
   // What both queue workers share.
   const worker = { db, workerId: config.workerId, clock, jitter: Math.random, log, syncLog, settings, skipLocked, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs };
@@ -103,14 +107,14 @@ async function main(): Promise<number> {
       openCircuits: () => [...breakers.openCircuits(), ...endpointBreakers.openCircuits()],
     }),
     runInboxWorker(
-      { ...worker, fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(fetch, breakers, s, credentials, crmOrderId, signal), batcher },
+      { ...worker, fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(outbound, breakers, s, credentials, crmOrderId, signal), batcher },
       shutdown.signal,
     ),
     runOutboxWorker(
       {
         ...worker,
         breakers: endpointBreakers,
-        post: fetch,
+        send: outbound,
         link: wordpressLink(wp),
         notify: wordpressNotify(wp),
         encryptionKey: config.encryptionKey,
@@ -123,7 +127,7 @@ async function main(): Promise<number> {
       db,
       settings,
       // A probe of its own circuit, so a test never trips or waits on the workers' circuit.
-      probe: (s, credentials, signal) => fetchCrmOrder(fetch, new CircuitBreakers(clock), s, credentials, 'crm-bridge-connection-test', signal),
+      probe: (s, credentials, signal) => fetchCrmOrder(outbound, new CircuitBreakers(clock), s, credentials, 'crm-bridge-connection-test', signal),
       report: wordpressConnectionTest(wp),
       clock,
       log,

@@ -77,6 +77,8 @@ try {
     CRM_BRIDGE_WP_USER: site.sidecarUser,
     CRM_BRIDGE_WP_APP_PASSWORD: site.sidecarAppPassword,
     CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
+    // The demo's CRM simulator and receivers listen on loopback, a private address.
+    CRM_BRIDGE_ALLOW_PRIVATE_URLS: '1',
   };
   // The same environment for commands run by hand (crm-bridge reconcile), readable only by its owner.
   const envFile = join(state.dir, 'sidecar.env');

@@ -30,6 +30,9 @@ export function sidecarEnv(s: SiteState = site(), overrides: Record<string, stri
     CRM_BRIDGE_WP_APP_PASSWORD: s.sidecarAppPassword,
     CRM_BRIDGE_ENCRYPTION_KEY: s.encryptionKey,
     CRM_BRIDGE_LOG_LEVEL: 'info',
+    // The CRM simulator and the test receivers listen on loopback, which the sidecar refuses unless
+    // its environment allows private addresses. Tests of that refusal override this with '0'.
+    CRM_BRIDGE_ALLOW_PRIVATE_URLS: '1',
     ...overrides,
   };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fetchCrmOrder, parseRetryAfter, type FetchLike } from '../../sidecar/src/incoming/crm.ts';
+import { CRM_MAX_BODY_BYTES, fetchCrmOrder, parseRetryAfter } from '../../sidecar/src/incoming/crm.ts';
+import type { OutboundRequest, OutboundSend } from '../../sidecar/src/net/client.ts';
+import { ConnectError } from '../../sidecar/src/net/errors.ts';
 import { CircuitBreakers } from '../../sidecar/src/circuitBreaker.ts';
 import { systemClock } from '../../sidecar/src/clock.ts';
 import type { Settings } from '../../sidecar/src/settings.ts';
@@ -23,23 +25,34 @@ const settings = {
   concurrency: 4,
 } satisfies Settings;
 
-function answering(status: number, body: unknown, headers: Record<string, string> = {}): FetchLike & { seen: { url: string; headers: Record<string, string> }[] } {
-  const seen: { url: string; headers: Record<string, string> }[] = [];
-  const fn = (async (url, init) => {
-    seen.push({ url, headers: init.headers });
-    return { status, headers: { get: (n: string) => headers[n.toLowerCase()] ?? null }, text: async () => (typeof body === 'string' ? body : JSON.stringify(body)) };
-  }) as FetchLike & { seen: typeof seen };
+function answering(status: number, body: unknown, headers: Record<string, string> = {}): OutboundSend & { seen: OutboundRequest[] } {
+  const seen: OutboundRequest[] = [];
+  const fn = (async (req: OutboundRequest) => {
+    seen.push(req);
+    return { status, headers: { get: (n: string) => headers[n.toLowerCase()] ?? null }, body: typeof body === 'string' ? body : JSON.stringify(body), truncated: false, address: '192.0.2.1' };
+  }) as OutboundSend & { seen: OutboundRequest[] };
   fn.seen = seen;
   return fn;
 }
 
-const run = (fetchFn: FetchLike, s: Settings = settings) => fetchCrmOrder(fetchFn, new CircuitBreakers(systemClock), s, { token: 'k3y' }, 'A/1 b', new AbortController().signal);
+const run = (fetchFn: OutboundSend, s: Settings = settings) => fetchCrmOrder(fetchFn, new CircuitBreakers(systemClock), s, { token: 'k3y' }, 'A/1 b', new AbortController().signal);
 
 describe('CRM connector', () => {
   it('builds the URL from the template, authenticates as configured and reads the JSON paths', async () => {
     const fetchFn = answering(200, { order: { state: 'paid', rev: 7, external: { woo: '123' } } });
     await expect(run(fetchFn)).resolves.toEqual({ status: 'paid', version: 7, wooOrderId: 123 });
     expect(fetchFn.seen[0]).toMatchObject({ url: 'https://crm.test/api/v2/orders/A%2F1%20b?expand=1', headers: { 'x-api-key': 'k3y' } });
+  });
+
+  it('asks the guarded client for a bounded CRM answer and refuses redirects', async () => {
+    const fetchFn = answering(200, { order: { state: 'paid', rev: 7 } });
+    await run(fetchFn);
+    expect(fetchFn.seen[0]).toMatchObject({ target: 'crm', method: 'GET', maxBodyBytes: CRM_MAX_BODY_BYTES, overLimit: 'fail', redirects: 'refuse', timeoutMs: 1000 });
+    expect(CRM_MAX_BODY_BYTES).toBe(64 * 1024);
+  });
+
+  it('keeps control characters of a rejecting CRM out of the error message', async () => {
+    await expect(run(answering(400, 'bad \u001b[2J\u0007request'))).rejects.toMatchObject({ code: 'crm_rejected', message: 'CRM answered 400: bad \uFFFD[2J\uFFFDrequest' });
   });
 
   it('uses updated_at as the version when the CRM has none', async () => {
@@ -62,8 +75,8 @@ describe('CRM connector', () => {
   });
 
   it('treats a network failure as transient and a malformed order as permanent', async () => {
-    const broken: FetchLike = async () => {
-      throw new TypeError('fetch failed');
+    const broken: OutboundSend = async () => {
+      throw new ConnectError('crm', 'crm.test', '192.0.2.1', 'connect ECONNREFUSED');
     };
     await expect(run(broken)).rejects.toMatchObject({ errorClass: 'transient', code: 'crm_network' });
     await expect(run(answering(200, { order: { state: 'paid', rev: 'seven' } }))).rejects.toMatchObject({ errorClass: 'permanent', code: 'crm_bad_order' });

@@ -1,7 +1,10 @@
 // The CRM connector: fetches an order from the CRM's API as the settings describe it (URL template,
-// auth mode, JSON paths) and turns every failure into a transient or permanent error.
+// auth mode, JSON paths) through the guarded outbound client, and turns every failure into a
+// transient or permanent error.
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../errors.js';
+import { cleanText } from '../log.js';
+import type { OutboundSend } from '../net/client.js';
 import type { CircuitBreakers } from '../circuitBreaker.js';
 import type { CrmCredentials, Settings } from '../settings.js';
 
@@ -12,12 +15,8 @@ export interface CrmOrder {
   wooOrderId: number | null;
 }
 
-/** Only what the connector uses of fetch. */
-export type FetchLike = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{
-  status: number;
-  headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}>;
+/** An order is a small JSON document: anything larger is refused unread, so a CRM cannot exhaust memory. */
+export const CRM_MAX_BODY_BYTES = 64 * 1024;
 
 export function jsonPath(data: unknown, path: string): unknown {
   if (path === '') return data;
@@ -56,7 +55,7 @@ function authHeaders(crm: Settings['crm'], credentials: CrmCredentials): Record<
 const versionNumber = z.number().int().nonnegative();
 
 export async function fetchCrmOrder(
-  fetchFn: FetchLike,
+  send: OutboundSend,
   breakers: CircuitBreakers,
   settings: Settings,
   credentials: CrmCredentials,
@@ -68,22 +67,24 @@ export async function fetchCrmOrder(
   const url = orderUrl(crm, crmOrderId);
   const host = new URL(url).host;
   return breakers.run(host, async () => {
-    let res;
-    try {
-      res = await fetchFn(url, {
-        headers: { accept: 'application/json', ...authHeaders(crm, credentials) },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(crm.timeout_ms)]),
-      });
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new TransientError(timedOut ? 'crm_timeout' : 'crm_network', `CRM request failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const body = await res.text().catch(() => '');
+    // Redirects are refused (the error names the Location): the CRM's address is the one in the settings.
+    const res = await send({
+      target: 'crm',
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json', ...authHeaders(crm, credentials) },
+      timeoutMs: crm.timeout_ms,
+      signal,
+      maxBodyBytes: CRM_MAX_BODY_BYTES,
+      overLimit: 'fail',
+      redirects: 'refuse',
+    });
+    const body = res.body;
     if (res.status === 429 || res.status === 408 || res.status >= 500) {
       throw new TransientError(res.status === 429 ? 'crm_rate_limited' : 'crm_unavailable', `CRM answered ${res.status}`, parseRetryAfter(res.headers.get('retry-after'), Date.now()), { status: res.status });
     }
     if (res.status === 404 || res.status === 410) throw new PermanentError('crm_order_not_found', `the CRM has no order ${crmOrderId}`, { status: res.status });
-    if (res.status < 200 || res.status >= 300) throw new PermanentError('crm_rejected', `CRM answered ${res.status}: ${body.slice(0, 200)}`, { status: res.status });
+    if (res.status < 200 || res.status >= 300) throw new PermanentError('crm_rejected', `CRM answered ${res.status}: ${cleanText(body, 200)}`, { status: res.status });
     let data: unknown;
     try {
       data = JSON.parse(body);

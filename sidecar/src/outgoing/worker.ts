@@ -20,13 +20,15 @@ import { readSubscription } from '../db/readSubscription.js';
 import { disableSubscription, markSubscriptionFailing, markSubscriptionHealthy } from '../db/recordSubscriptionHealth.js';
 import { decryptSecret } from '../crypto.js';
 import { jsonPath, parseRetryAfter } from '../incoming/crm.js';
-import { deliver, type DeliveryResponse, type PostFn } from './deliver.js';
-import { webhookHeaders } from './sign.js';
+import type { OutboundSend } from '../net/client.js';
+import { deliver, type DeliveryResponse } from './deliver.js';
+import { previousSecretValid, webhookHeaders } from './sign.js';
 import { RateLimiter } from './rateLimiter.js';
 
 export interface OutboxWorkerDeps extends WorkerDeps {
   breakers: CircuitBreakers;
-  post: PostFn;
+  /** The guarded outbound client: checks and pins the subscriber's address at every attempt. */
+  send: OutboundSend;
   link: LinkFn;
   notify: NotifyFn;
   encryptionKey: string | undefined;
@@ -60,13 +62,18 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     if (!sub.active) throw new PermanentError('subscription_disabled', 'the subscription is disabled');
     const wait = limiter.reserve(sub.id, sub.rate_limit_per_second);
     if (wait > 0) await deps.clock.sleep(wait, signal);
-    const secret = decryptSecret(sub.secret, deps.encryptionKey);
-    const headers = webhookHeaders(row.webhook_id, Math.floor(deps.clock.now().getTime() / 1000), row.payload, secret);
+    const now = deps.clock.now();
+    const previous = { secret: sub.previous_secret, expiresAt: sub.previous_secret_expires_at };
+    // During a rotation's grace period both secrets sign (new first), so either receiver verifies.
+    const secrets: [string, ...string[]] = previousSecretValid(previous, now)
+      ? [decryptSecret(sub.secret, deps.encryptionKey), decryptSecret(previous.secret, deps.encryptionKey)]
+      : [decryptSecret(sub.secret, deps.encryptionKey)];
+    const headers = webhookHeaders(row.webhook_id, Math.floor(now.getTime() / 1000), row.payload, secrets);
     const endpoint = new URL(sub.url).host;
     response = await deps.breakers.run(
       endpoint,
       async () => {
-        const res = await deliver(deps.post, sub.url, headers, row.payload, settings!.outgoing.timeout_ms, signal);
+        const res = await deliver(deps.send, sub.url, headers, row.payload, settings!.outgoing.timeout_ms, signal);
         if (res.status !== 410 && (res.status < 200 || res.status >= 300)) {
           throw new TransientError(res.status === 429 ? 'endpoint_rate_limited' : 'endpoint_error', `the endpoint answered ${res.status}`, parseRetryAfter(res.retryAfter, Date.now()), { response: res });
         }

@@ -13,6 +13,7 @@ import { systemClock } from '../clock.js';
 import { SyncLog } from '../log.js';
 import { CircuitBreakers } from '../circuitBreaker.js';
 import { fetchCrmOrder } from '../incoming/crm.js';
+import { createOutboundClient } from '../net/client.js';
 import { wordpressApply } from '../wordpress/apply.js';
 import { wordpressOrders } from '../wordpress/orders.js';
 import { reconcile, type ReconcileSummary } from './reconcile.js';
@@ -83,6 +84,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
     const { settings, credentials } = await new SettingsSource(database.db, config.encryptionKey, systemClock, 0).get();
     const wp = { url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword };
     const breakers = new CircuitBreakers(systemClock);
+    const outbound = createOutboundClient({ allowPrivate: config.outbound.allowPrivateUrls });
     const bar = process.stderr.isTTY && !args.data.json ? new SingleBar({ format: 'reconcile [{bar}] {value}/{total} orders | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic) : null;
     let lastLine = 0;
     const summary = await reconcile(
@@ -90,7 +92,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
         settings,
         credentials,
         listOrders: wordpressOrders(wp),
-        fetchCrmOrder: (s, c, id, signal) => fetchCrmOrder(fetch, breakers, s, c, id, signal),
+        fetchCrmOrder: (s, c, id, signal) => fetchCrmOrder(outbound, breakers, s, c, id, signal),
         apply: wordpressApply(wp),
         syncLog: new SyncLog(database.db, `reconcile@${config.workerId}`.slice(0, 64)),
         now: () => systemClock.now(),

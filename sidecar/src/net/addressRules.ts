@@ -1,0 +1,96 @@
+// Which IP addresses the sidecar may connect to when an address someone typed (a CRM, a subscriber)
+// resolves to them. Pure: the outbound client resolves the host and asks this module about every address.
+import ipaddr from 'ipaddr.js';
+
+export type AddressVerdict = { allowed: true } | { allowed: false; reason: string };
+
+/**
+ * Ranges ipaddr.js calls "unicast" (or names too coarsely) that are never a shop's CRM or subscriber.
+ * Each is refused even when private addresses are allowed, unless it is listed in PRIVATE_EXTRA.
+ */
+const NEVER_EXTRA: [string, string][] = [
+  // Discard-only prefix (RFC 6666): traffic to it is dropped by design.
+  ['100::/64', 'discard-only'],
+  // Benchmarking (RFC 5180).
+  ['2001:2::/48', 'benchmarking'],
+  // ORCHID and ORCHIDv2 (RFC 4843, RFC 7343): identifiers, not routable locators.
+  ['2001:10::/28', 'orchid'],
+  ['2001:20::/28', 'orchid'],
+  // Documentation (RFC 9637); 2001:db8::/32 ipaddr.js already reports as reserved.
+  ['3fff::/20', 'documentation'],
+  // SRv6 segment identifiers (RFC 9602): not hosts.
+  ['5f00::/16', 'srv6'],
+];
+
+/** Networks ipaddr.js misses that are still someone's private network: allowed only with private addresses allowed. */
+const PRIVATE_EXTRA: [string, string][] = [
+  // Benchmarking networks (RFC 2544), often used inside data centres; ipaddr.js calls them unicast.
+  ['198.18.0.0/15', 'benchmarking'],
+  // Deprecated site-local IPv6 (RFC 3879), still honoured by some stacks; ipaddr.js calls it unicast.
+  ['fec0::/10', 'siteLocal'],
+];
+
+/** ipaddr.js ranges that are a private network: reachable when CRM_BRIDGE_ALLOW_PRIVATE_URLS is set. */
+const PRIVATE_RANGES = new Set(['loopback', 'private', 'uniqueLocal', 'carrierGradeNat']);
+
+const parsedExtra = (list: [string, string][]) => list.map(([cidr, name]) => ({ cidr: ipaddr.parseCIDR(cidr), name }));
+const NEVER = parsedExtra(NEVER_EXTRA);
+const PRIVATE = parsedExtra(PRIVATE_EXTRA);
+
+function inList(addr: ipaddr.IPv4 | ipaddr.IPv6, list: ReturnType<typeof parsedExtra>): string | null {
+  for (const { cidr, name } of list) {
+    if (addr.kind() === cidr[0].kind() && addr.match(cidr)) return name;
+  }
+  return null;
+}
+
+function ipv4FromBytes(bytes: number[]): ipaddr.IPv4 {
+  return new ipaddr.IPv4(bytes.map((b) => b & 0xff));
+}
+
+/**
+ * The IPv4 address an IPv6 address carries and that a translator or tunnel would deliver to:
+ * IPv4-mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::/96, local-use 64:ff9b:1::/48), 6to4 (2002::/16,
+ * bits 16-48) and Teredo (2001::/32, the client address inverted in the last 32 bits). Null otherwise.
+ */
+export function embeddedIPv4(addr: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const bytes = addr.toByteArray();
+  switch (addr.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6052':
+      return ipv4FromBytes(bytes.slice(12));
+    case '6to4':
+      return ipv4FromBytes(bytes.slice(2, 6));
+    case 'teredo':
+      return ipv4FromBytes(bytes.slice(12).map((b) => ~b));
+  }
+  if (addr.match(ipaddr.parseCIDR('64:ff9b:1::/48'))) return ipv4FromBytes(bytes.slice(12));
+  return null;
+}
+
+/**
+ * Whether the sidecar may connect to `address`. Refused: anything ipaddr.js does not classify as
+ * unicast, the extra ranges above, and an IPv6 address whose embedded IPv4 address is refused.
+ * `allowPrivate` opens loopback, RFC 1918, unique-local, carrier-grade NAT, site-local and benchmarking
+ * networks (local and test setups); link-local (cloud metadata lives at 169.254.169.254), unspecified,
+ * multicast, broadcast, reserved and documentation addresses stay refused, since they are never a
+ * CRM or a subscriber.
+ */
+export function checkAddress(address: string, allowPrivate: boolean): AddressVerdict {
+  if (!ipaddr.isValid(address)) return { allowed: false, reason: 'not an IP address' };
+  const addr = ipaddr.parse(address);
+  if (addr.kind() === 'ipv6') {
+    const inner = embeddedIPv4(addr as ipaddr.IPv6);
+    if (inner) {
+      const verdict = checkAddress(inner.toString(), allowPrivate);
+      return verdict.allowed ? verdict : { allowed: false, reason: `${(addr as ipaddr.IPv6).range()} form of ${inner.toString()}: ${verdict.reason}` };
+    }
+  }
+  const never = inList(addr, NEVER);
+  if (never) return { allowed: false, reason: `${never} address` };
+  const privateName = inList(addr, PRIVATE);
+  const range = privateName ?? addr.range();
+  if (range === 'unicast') return { allowed: true };
+  if (allowPrivate && (privateName !== null || PRIVATE_RANGES.has(range))) return { allowed: true };
+  return { allowed: false, reason: `${range} address${PRIVATE_RANGES.has(range) || privateName ? ' (private addresses are not allowed)' : ''}` };
+}
