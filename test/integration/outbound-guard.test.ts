@@ -228,6 +228,27 @@ describe('DNS answers are checked and pinned per request', () => {
     expect(target.seen).toEqual([]);
   });
 
+  it('names the failing step of each failure kind, with its class', async () => {
+    const silent = await recorder('127.0.0.1', 0, () => undefined);
+    const closed = await recorder('127.0.0.1');
+    await closed.close();
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND hooks.gone.test'), { code: 'ENOTFOUND' });
+    const send = createOutboundClient({
+      allowPrivate: true,
+      resolve: async (host) => {
+        if (host === 'hooks.gone.test') throw notFound;
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    const attempt = (url: string, timeoutMs = 2000) => deliver(send, url, {}, '{}', timeoutMs, new AbortController().signal).catch((e: unknown) => e);
+    expect(await attempt(`http://hooks.gone.test:${closed.port}/hook`)).toMatchObject({ code: 'endpoint_dns_failed', errorClass: 'transient', context: { step: 'resolve' } });
+    expect(await attempt(`http://hooks.local.test:${closed.port}/hook`)).toMatchObject({ code: 'endpoint_unreachable', errorClass: 'transient', context: { step: 'connect', address: '127.0.0.1' } });
+    expect(await attempt(`https://hooks.local.test:${silent.port}/hook`, 300)).toMatchObject({ errorClass: 'transient' });
+    expect(await attempt(`http://hooks.local.test:${silent.port}/hook`, 300)).toMatchObject({ code: 'endpoint_timeout', errorClass: 'transient', context: { step: 'wait for answer' } });
+    const plain = await recorder('127.0.0.1', 0, (_q, r) => r.end('not TLS'));
+    expect(await attempt(`https://hooks.local.test:${plain.port}/hook`)).toMatchObject({ code: 'endpoint_tls_failed', errorClass: 'transient', context: { step: 'tls' } });
+  });
+
   it('keeps at most 4 KiB of a delivery answer', async () => {
     const chatty = await recorder('127.0.0.1', 0, (_q, r) => r.end('y'.repeat(1_000_000)));
     const res = await post(createOutboundClient({ allowPrivate: true }), `${chatty.url}/hook`);

@@ -75,11 +75,12 @@ describe('outbound address rules', () => {
   });
 
   it('names the embedded address and why it is refused', () => {
-    expect(checkAddress('::ffff:127.0.0.1', false)).toEqual({ allowed: false, reason: 'ipv4Mapped form of 127.0.0.1: loopback address (private addresses are not allowed)' });
+    expect(checkAddress('::ffff:127.0.0.1', false)).toEqual({ allowed: false, reason: 'ipv4Mapped form of 127.0.0.1: loopback address (private addresses are not allowed)', privateNetwork: true });
+    expect(checkAddress('::ffff:169.254.169.254', true)).toEqual({ allowed: false, reason: 'ipv4Mapped form of 169.254.169.254: linkLocal address', privateNetwork: false });
     expect(checkAddress('2002:7f00:1::1', false)).toMatchObject({ reason: expect.stringContaining('6to4 form of 127.0.0.1') });
   });
 
   it('refuses anything that is not an IP address', () => {
-    expect(checkAddress('localhost', true)).toEqual({ allowed: false, reason: 'not an IP address' });
+    expect(checkAddress('localhost', true)).toEqual({ allowed: false, reason: 'not an IP address', privateNetwork: false });
   });
 });

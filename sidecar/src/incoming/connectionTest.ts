@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { SettingsSource, Settings, CrmCredentials } from '../settings.js';
 import { readOptions } from '../db/readOptions.js';
 import { BridgeError } from '../errors.js';
+import { AddressRefusedError } from '../net/errors.js';
 import type { CrmOrder } from './crm.js';
 
 export const TEST_REQUEST_OPTION = 'crm_bridge_connection_test';
@@ -26,6 +27,9 @@ export function describeProbe(outcome: { order?: CrmOrder; error?: unknown }, la
   const status = err instanceof BridgeError ? (err.context.status as number | undefined) : undefined;
   if (status === 404) return { ok: true, message: `The CRM answered in ${latencyMs} ms (no order with the test id, as expected).` };
   if (status === 401 || status === 403) return { ok: false, message: `The CRM refused the credentials (HTTP ${status}): check the token and the authentication mode.` };
+  if (err instanceof AddressRefusedError && err.context.privateNetwork === true) {
+    return { ok: false, message: `${err.message}. A CRM on a private network needs CRM_BRIDGE_ALLOW_PRIVATE_URLS=1 in the sidecar's environment.` };
+  }
   return { ok: false, message: err instanceof Error ? err.message : String(err) };
 }
 

@@ -2,7 +2,8 @@
 // resolves to them. Pure: the outbound client resolves the host and asks this module about every address.
 import ipaddr from 'ipaddr.js';
 
-export type AddressVerdict = { allowed: true } | { allowed: false; reason: string };
+/** `privateNetwork`: refused only because private addresses are not allowed (the environment could allow it). */
+export type AddressVerdict = { allowed: true } | { allowed: false; reason: string; privateNetwork: boolean };
 
 /**
  * Ranges ipaddr.js calls "unicast" (or names too coarsely) that are never a shop's CRM or subscriber.
@@ -77,20 +78,21 @@ export function embeddedIPv4(addr: ipaddr.IPv6): ipaddr.IPv4 | null {
  * CRM or a subscriber.
  */
 export function checkAddress(address: string, allowPrivate: boolean): AddressVerdict {
-  if (!ipaddr.isValid(address)) return { allowed: false, reason: 'not an IP address' };
+  if (!ipaddr.isValid(address)) return { allowed: false, reason: 'not an IP address', privateNetwork: false };
   const addr = ipaddr.parse(address);
   if (addr.kind() === 'ipv6') {
     const inner = embeddedIPv4(addr as ipaddr.IPv6);
     if (inner) {
       const verdict = checkAddress(inner.toString(), allowPrivate);
-      return verdict.allowed ? verdict : { allowed: false, reason: `${(addr as ipaddr.IPv6).range()} form of ${inner.toString()}: ${verdict.reason}` };
+      return verdict.allowed ? verdict : { ...verdict, reason: `${(addr as ipaddr.IPv6).range()} form of ${inner.toString()}: ${verdict.reason}` };
     }
   }
   const never = inList(addr, NEVER);
-  if (never) return { allowed: false, reason: `${never} address` };
+  if (never) return { allowed: false, reason: `${never} address`, privateNetwork: false };
   const privateName = inList(addr, PRIVATE);
   const range = privateName ?? addr.range();
   if (range === 'unicast') return { allowed: true };
   if (allowPrivate && (privateName !== null || PRIVATE_RANGES.has(range))) return { allowed: true };
-  return { allowed: false, reason: `${range} address${PRIVATE_RANGES.has(range) || privateName ? ' (private addresses are not allowed)' : ''}` };
+  const privateNetwork = privateName !== null || PRIVATE_RANGES.has(range);
+  return { allowed: false, reason: `${range} address${privateNetwork ? ' (private addresses are not allowed)' : ''}`, privateNetwork };
 }

@@ -74,7 +74,7 @@ export function createOutboundClient(opts: OutboundClientOptions): OutboundSend 
     // One refused address refuses the host: a resolver may hand them out in any order.
     for (const { address } of addresses) {
       const verdict = checkAddress(address, opts.allowPrivate);
-      if (!verdict.allowed) throw new AddressRefusedError(host, address, verdict.reason);
+      if (!verdict.allowed) throw new AddressRefusedError(host, address, verdict.reason, verdict.privateNetwork);
     }
     return addresses[0]!;
   }
@@ -166,5 +166,5 @@ function errorCode(err: unknown): string {
 function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${cause}`;
+  return `${err.message}${cause}`.trim();
 }

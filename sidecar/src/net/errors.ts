@@ -12,8 +12,8 @@ const CODES = {
 
 /** The host resolved to (or is) an address the sidecar must not reach. Retrying cannot help. */
 export class AddressRefusedError extends PermanentError {
-  constructor(host: string, address: string, reason: string) {
-    super('address_refused', `address refused: ${host} is ${address === host ? '' : `${address}, `}${reason}`, { step: 'check address', host, address, reason });
+  constructor(host: string, address: string, reason: string, privateNetwork = false) {
+    super('address_refused', `address refused: ${host} is ${address === host ? '' : `${address}, `}${reason}`, { step: 'check address', host, address, reason, privateNetwork });
   }
 }
 
