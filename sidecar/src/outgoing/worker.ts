@@ -60,7 +60,7 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     if (!sub.active) throw new PermanentError('subscription_disabled', 'the subscription is disabled');
     const wait = limiter.reserve(sub.id, sub.rate_limit_per_second);
     if (wait > 0) await deps.clock.sleep(wait, signal);
-    const secret = decryptSecret(sub.secret, deps.encryptionKey);
+    const secret = decryptSecret(sub.secret, deps.encryptionKey, `subscription:${sub.id}`);
     const headers = webhookHeaders(row.webhook_id, Math.floor(deps.clock.now().getTime() / 1000), row.payload, secret);
     const endpoint = new URL(sub.url).host;
     response = await deps.breakers.run(
