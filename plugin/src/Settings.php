@@ -26,7 +26,7 @@ final class Settings {
 	 */
 	public static function defaults(): array {
 		return array(
-			'incoming'       => array(
+			'incoming'                 => array(
 				'signature_mode'    => 'standard_webhooks',
 				'hmac_header'       => 'X-Signature',
 				'hmac_encoding'     => 'hex',
@@ -44,7 +44,7 @@ final class Settings {
 					'updated_at'   => 'data.updated_at',
 				),
 			),
-			'crm'            => array(
+			'crm'                      => array(
 				'base_url'           => '',
 				'auth_mode'          => 'bearer',
 				'auth_header'        => 'X-Api-Key',
@@ -59,7 +59,7 @@ final class Settings {
 					'woo_order_id' => 'woo_order_id',
 				),
 			),
-			'outgoing'       => array(
+			'outgoing'                 => array(
 				'crm_order_id_path'   => 'id',
 				'timeout_ms'          => 10000,
 				'max_attempts'        => 10,
@@ -68,7 +68,7 @@ final class Settings {
 				'disable_after_hours' => 72,
 				'secret_grace_hours'  => 24,
 			),
-			'mapping'        => array(
+			'mapping'                  => array(
 				'pending'    => 'pending',
 				'paid'       => 'processing',
 				'processing' => 'processing',
@@ -79,16 +79,16 @@ final class Settings {
 				'refunded'   => 'refunded',
 				'failed'     => 'failed',
 			),
-			'lifecycle'      => array(
+			'lifecycle'                => array(
 				'final_statuses'      => array( 'completed', 'cancelled', 'refunded' ),
 				'allowed_transitions' => array( array( 'completed', 'refunded' ) ),
 			),
-			'retry'          => array(
+			'retry'                    => array(
 				'max_attempts'  => 10,
 				'base_delay_ms' => 1000,
 				'max_delay_ms'  => 3600000,
 			),
-			'log'            => array(
+			'log'                      => array(
 				'mask_fields' => array( 'billing_email', 'email', 'phone', 'first_name', 'last_name', 'address_1', 'address_2', 'postcode' ),
 			),
 			'retention_days'           => 30,
