@@ -6,6 +6,7 @@ import { adminSession, closePools, dbPool, ensureUser, rest, site, wpEval } from
 import { startReceiver } from '../support/receiver.ts';
 import { sidecarEnv, startSidecar } from '../support/sidecar.ts';
 import { waitFor } from '../stack/system.ts';
+import { setConfigFlag } from '../stack/wordpress.ts';
 import { configureCrm, sendEvent, statusEvent, unique } from '../support/incoming.ts';
 
 let browser: Browser;
@@ -174,6 +175,24 @@ describe('admin views', () => {
       await screenshot(manager, 'admin-shop-manager');
     } finally {
       await manager.context().close();
+    }
+  });
+
+  it('says what to add to wp-config.php when secrets cannot be stored, on the settings page and the subscription form', async () => {
+    setConfigFlag(site(), 'production', true);
+    setConfigFlag(site(), 'encryptionKey', true, '');
+    try {
+      await open('settings');
+      expect(await page.getByTestId('encryption-problem').textContent()).toContain("define( 'CRM_BRIDGE_ENCRYPTION_KEY'");
+      await open('subscriptions');
+      await page.getByRole('button', { name: 'Add subscription' }).click();
+      await page.getByLabel('Name').fill(unique('No key'));
+      await page.getByLabel('Endpoint URL').fill('https://93.184.215.14/hook');
+      await page.getByRole('button', { name: 'Save subscription' }).click();
+      expect(await page.getByTestId('subscription-secret-error').textContent()).toContain("define( 'CRM_BRIDGE_ENCRYPTION_KEY'");
+    } finally {
+      setConfigFlag(site(), 'production', false);
+      setConfigFlag(site(), 'encryptionKey', false);
     }
   });
 });
