@@ -100,4 +100,12 @@ describe('CRM host change', () => {
     expect(moved.secrets.crm_api_token.set).toBe(false);
     expect(wpEval(`var_export( \\CrmBridge\\Secrets::get( \\CrmBridge\\Secrets::CRM_TOKEN ) );`)).toBe('NULL');
   });
+
+  it('keeps a token saved before any CRM address was set', async () => {
+    expect((await call(admin, 'PUT', '/admin/settings', { settings: { crm: { base_url: '' } } })).status).toBe(200);
+    wpEval(`\\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::CRM_TOKEN, 'token-before-address' );`);
+    const first = (await (await call(admin, 'PUT', '/admin/settings', { settings: { crm: { base_url: 'http://127.0.0.1:9' } } })).json()) as { crm_token_cleared: boolean };
+    expect(first.crm_token_cleared).toBe(false);
+    expect(wpEval(`echo \\CrmBridge\\Secrets::get( \\CrmBridge\\Secrets::CRM_TOKEN );`)).toBe('token-before-address');
+  });
 });

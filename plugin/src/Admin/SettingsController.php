@@ -174,8 +174,9 @@ final class SettingsController {
 			Audit::record( 'settings.updated', null, array( 'changes' => $changes ) );
 		}
 		// A token entered for one host must not be sent to another: a new CRM host needs it again.
+		// (A token saved before any address was set belongs to the first address the admin enters.)
 		$token_cleared = false;
-		if ( self::origin( (string) Settings::get( 'crm.base_url' ) ) !== $old_origin && Secrets::describe( Secrets::CRM_TOKEN )['set'] ) {
+		if ( '' !== $old_origin && self::origin( (string) Settings::get( 'crm.base_url' ) ) !== $old_origin && Secrets::describe( Secrets::CRM_TOKEN )['set'] ) {
 			Secrets::set( Secrets::CRM_TOKEN, null );
 			$token_cleared = true;
 			Audit::record( 'secret.revoked', Secrets::CRM_TOKEN, array( 'reason' => 'crm_host_changed' ) );
