@@ -1,7 +1,8 @@
 <?php
 /**
- * Removes the plugin's tables and options, but only when the site owner chose "delete data on
- * uninstall" in the settings: orders keep their CRM links either way.
+ * Removes the plugin's tables, options, role and capabilities, but only when the site owner chose
+ * "delete all data on uninstall" in the settings (or set the older crm_bridge_delete_data_on_uninstall
+ * option): orders keep their CRM links either way.
  *
  * @package CrmBridge
  */
@@ -10,7 +11,10 @@ declare( strict_types=1 );
 
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
-if ( ! get_option( 'crm_bridge_delete_data_on_uninstall', false ) ) {
+$crm_bridge_settings = json_decode( (string) get_option( 'crm_bridge_settings', '{}' ), true );
+$crm_bridge_delete   = ( is_array( $crm_bridge_settings ) && true === ( $crm_bridge_settings['delete_data_on_uninstall'] ?? false ) )
+	|| (bool) get_option( 'crm_bridge_delete_data_on_uninstall', false );
+if ( ! $crm_bridge_delete ) {
 	return;
 }
 

@@ -21,6 +21,8 @@ final class Plugin {
 	 */
 	public static function boot(): void {
 		add_action( 'plugins_loaded', array( self::class, 'maybe_upgrade' ) );
+		add_action( 'plugins_loaded', array( Roles::class, 'maybe_upgrade' ) );
+		add_action( 'admin_init', array( Secrets::class, 'upgrade' ) );
 		add_action( 'init', array( self::class, 'load_textdomain' ) );
 		add_action( 'before_woocommerce_init', array( self::class, 'declare_woocommerce_compatibility' ) );
 		add_action( 'admin_menu', array( Admin\Page::class, 'register' ), 60 );
@@ -42,6 +44,7 @@ final class Plugin {
 		add_action( 'admin_notices', array( Notices::class, 'render' ) );
 		add_action( 'add_meta_boxes', array( Admin\OrderBox::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\DeadLettersController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Admin\AuditController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Receiver::class, 'register_route' ) );
 		add_action( 'rest_api_init', array( Rest\ApplyController::class, 'register' ) );
 	}

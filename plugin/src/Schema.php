@@ -17,8 +17,8 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Schema {
 
-	/** The schema this code writes. The sidecar refuses to run against a version it does not know. */
-	public const VERSION = 2;
+	/** The schema this code writes. The sidecar refuses to run against a version it does not know. Version 3 added the audit table. */
+	public const VERSION = 3;
 
 	/** Option holding the installed schema version. */
 	public const VERSION_OPTION = 'crm_bridge_schema_version';
@@ -32,6 +32,7 @@ final class Schema {
 		'links'         => 'crm_bridge_links',
 		'sidecars'      => 'crm_bridge_sidecars',
 		'refusals'      => 'crm_bridge_refusals',
+		'audit'         => 'crm_bridge_audit',
 	);
 
 	/**
@@ -88,6 +89,7 @@ final class Schema {
 		$links         = self::table( 'links' );
 		$sidecars      = self::table( 'sidecars' );
 		$refusals      = self::table( 'refusals' );
+		$audit         = self::table( 'audit' );
 
 		return "CREATE TABLE $inbox (
 id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -202,6 +204,17 @@ refusal_class varchar(32) NOT NULL,
 refused_count bigint(20) unsigned NOT NULL DEFAULT 0,
 last_refused_at datetime(3) NULL,
 PRIMARY KEY  (refusal_class)
+) $collate;
+CREATE TABLE $audit (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+created_at datetime(3) NOT NULL,
+user_id bigint(20) unsigned NOT NULL DEFAULT 0,
+user_login varchar(60) NOT NULL DEFAULT '',
+action varchar(64) NOT NULL,
+target varchar(191) NULL,
+details longtext NULL,
+PRIMARY KEY  (id),
+KEY created_at (created_at)
 ) $collate;";
 	}
 }

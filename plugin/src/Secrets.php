@@ -1,8 +1,11 @@
 <?php
 /**
  * Write-only secrets: the CRM API credentials and the incoming signing secrets (two valid during a
- * rotation). Stored encrypted (AES-256-GCM) with CRM_BRIDGE_ENCRYPTION_KEY from wp-config.php, the
- * key the sidecar gets through its environment. Nothing here returns a secret to an API response.
+ * rotation), and the encryption every stored secret shares (subscription secrets too). AES-256-GCM
+ * under an HKDF-SHA256 key derived from CRM_BRIDGE_ENCRYPTION_KEY in wp-config.php (the sidecar gets
+ * the same constant), each ciphertext bound to its name as associated data so that a value moved to
+ * another name does not decrypt. Without a key, secrets are kept as "plain:" only in a local
+ * environment. Nothing here returns a secret to an API response.
  *
  * @package CrmBridge
  */
@@ -24,11 +27,79 @@ final class Secrets {
 	public const INCOMING  = 'incoming_signing';
 	public const CRM_TOKEN = 'crm_api_token';
 
+	/** Shortest CRM_BRIDGE_ENCRYPTION_KEY accepted; a shorter one counts as no key. */
+	public const KEY_MIN_LENGTH = 32;
+
+	/** Shortest signing secret, in bytes after "whsec_" base64 decoding. */
+	public const SIGNING_MIN_BYTES = 24;
+
+	/** Option recording which key the stored secrets were last rewritten under (a fingerprint). */
+	public const UPGRADED_OPTION = 'crm_bridge_secrets_key_id';
+
+	/** HKDF "info": the purpose the derived key serves. */
+	private const HKDF_INFO = 'crm-bridge secrets v2';
+
 	/**
-	 * True when wp-config.php defines the encryption key; without it secrets are only obfuscated.
+	 * True when wp-config.php defines an encryption key of at least KEY_MIN_LENGTH characters.
 	 */
 	public static function has_key(): bool {
-		return defined( 'CRM_BRIDGE_ENCRYPTION_KEY' ) && '' !== (string) CRM_BRIDGE_ENCRYPTION_KEY;
+		return 'ok' === self::key_status();
+	}
+
+	/**
+	 * The configured key: 'none', 'short' (defined but under KEY_MIN_LENGTH; treated as none) or 'ok'.
+	 */
+	public static function key_status(): string {
+		if ( ! defined( 'CRM_BRIDGE_ENCRYPTION_KEY' ) || '' === (string) CRM_BRIDGE_ENCRYPTION_KEY ) {
+			return 'none';
+		}
+		return strlen( (string) CRM_BRIDGE_ENCRYPTION_KEY ) < self::KEY_MIN_LENGTH ? 'short' : 'ok';
+	}
+
+	/**
+	 * Why no secret may be stored now, or null. Outside a local environment a key is required.
+	 */
+	public static function storage_problem(): ?string {
+		if ( self::has_key() || 'local' === wp_get_environment_type() ) {
+			return null;
+		}
+		$line = "define( 'CRM_BRIDGE_ENCRYPTION_KEY', '<64 random characters, e.g. from: openssl rand -hex 32>' );";
+		if ( 'short' === self::key_status() ) {
+			/* translators: 1: minimum length, 2: the line to add */
+			return sprintf( __( 'Secrets cannot be stored: CRM_BRIDGE_ENCRYPTION_KEY in wp-config.php is shorter than %1$d characters. Replace it with a longer one, e.g. %2$s, and give the sidecar the same value in its CRM_BRIDGE_ENCRYPTION_KEY environment variable.', 'crm-bridge' ), self::KEY_MIN_LENGTH, $line );
+		}
+		/* translators: %s: the line to add */
+		return sprintf( __( 'Secrets cannot be stored without an encryption key outside a local environment. Add this line to wp-config.php, above "That\'s all, stop editing!": %s, and give the sidecar the same value in its CRM_BRIDGE_ENCRYPTION_KEY environment variable.', 'crm-bridge' ), $line );
+	}
+
+	/**
+	 * What the settings page shows about the key (never the key).
+	 *
+	 * @return array{status: string, min_length: int, problem: string|null}
+	 */
+	public static function key_report(): array {
+		return array(
+			'status'     => self::key_status(),
+			'min_length' => self::KEY_MIN_LENGTH,
+			'problem'    => self::storage_problem(),
+		);
+	}
+
+	/**
+	 * Why a signing secret is refused (too short to sign with), or null.
+	 *
+	 * @param string $value Secret, "whsec_<base64>" or raw.
+	 */
+	public static function signing_secret_problem( string $value ): ?string {
+		$bytes = $value;
+		if ( 0 === strpos( $value, 'whsec_' ) ) {
+			$bytes = base64_decode( substr( $value, 6 ), true ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_decode
+			if ( false === $bytes ) {
+				return __( 'A whsec_ secret must be followed by base64.', 'crm-bridge' );
+			}
+		}
+		/* translators: %d: minimum number of bytes */
+		return strlen( $bytes ) < self::SIGNING_MIN_BYTES ? sprintf( __( 'The signing secret must be at least %d bytes long (after whsec_ base64 decoding).', 'crm-bridge' ), self::SIGNING_MIN_BYTES ) : null;
 	}
 
 	/**
@@ -38,7 +109,7 @@ final class Secrets {
 	 */
 	public static function get( string $name ): ?string {
 		$entry = self::all()[ $name ] ?? null;
-		return is_array( $entry ) && isset( $entry['value'] ) ? self::decrypt( (string) $entry['value'] ) : null;
+		return is_array( $entry ) && isset( $entry['value'] ) ? self::decrypt( (string) $entry['value'], self::option_name( $name ) ) : null;
 	}
 
 	/**
@@ -55,7 +126,7 @@ final class Secrets {
 			unset( $all[ $name ] );
 		} else {
 			$entry = array(
-				'value'      => self::encrypt( $value ),
+				'value'      => self::encrypt( $value, self::option_name( $name ) ),
 				'rotated_at' => time(),
 			);
 			if ( $grace_seconds > 0 && is_array( $current ) && isset( $current['value'] ) ) {
@@ -78,9 +149,9 @@ final class Secrets {
 		if ( ! is_array( $entry ) || ! isset( $entry['value'] ) ) {
 			return array();
 		}
-		$values = array( self::decrypt( (string) $entry['value'] ) );
+		$values = array( self::decrypt( (string) $entry['value'], self::option_name( $name ) ) );
 		if ( isset( $entry['previous'], $entry['previous_expires_at'] ) && (int) $entry['previous_expires_at'] > time() ) {
-			$values[] = self::decrypt( (string) $entry['previous'] );
+			$values[] = self::decrypt( (string) $entry['previous'], self::option_name( $name ) );
 		}
 		return array_values( array_filter( $values, 'is_string' ) );
 	}
@@ -109,46 +180,125 @@ final class Secrets {
 	}
 
 	/**
-	 * Encrypts with AES-256-GCM: "v1:" + base64(iv | tag | ciphertext); "plain:" when no key is set.
+	 * The associated-data name of a secret kept in the secrets option.
+	 *
+	 * @param string $name Secret name.
+	 */
+	public static function option_name( string $name ): string {
+		return self::OPTION . ':' . $name;
+	}
+
+	/**
+	 * Encrypts with AES-256-GCM bound to $name: "v2:" + base64(iv | tag | ciphertext). Without a key,
+	 * "plain:" + base64, which only a local environment may store (see storage_problem()).
 	 *
 	 * @param string $plain Plain text.
+	 * @param string $name  Name the ciphertext is bound to (stable for the life of what holds it).
+	 * @throws \RuntimeException When no secret may be stored here (callers check storage_problem() first).
 	 */
-	public static function encrypt( string $plain ): string {
+	public static function encrypt( string $plain, string $name ): string {
+		if ( null !== self::storage_problem() ) {
+			throw new \RuntimeException( 'CRM Bridge: refusing to store a secret without CRM_BRIDGE_ENCRYPTION_KEY outside a local environment' );
+		}
 		if ( ! self::has_key() ) {
+			// A key may come later: upgrade() must then look again.
+			delete_option( self::UPGRADED_OPTION );
 			return 'plain:' . base64_encode( $plain ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode
 		}
 		$iv     = random_bytes( 12 );
 		$tag    = '';
-		$cipher = openssl_encrypt( $plain, 'aes-256-gcm', self::key(), OPENSSL_RAW_DATA, $iv, $tag );
-		return 'v1:' . base64_encode( $iv . $tag . (string) $cipher ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode
+		$cipher = openssl_encrypt( $plain, 'aes-256-gcm', self::key(), OPENSSL_RAW_DATA, $iv, $tag, $name );
+		return 'v2:' . base64_encode( $iv . $tag . (string) $cipher ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode
 	}
 
 	/**
-	 * Decrypts what encrypt() wrote; null when it cannot (wrong or missing key).
+	 * Decrypts what encrypt() wrote for $name; null when it cannot (wrong key, wrong name, or a
+	 * "plain:" value while a key is set: those are only read by upgrade(), to encrypt them).
 	 *
 	 * @param string $stored Stored form.
+	 * @param string $name   Name the ciphertext was bound to ("v1:" values were bound to none).
 	 */
-	public static function decrypt( string $stored ): ?string {
+	public static function decrypt( string $stored, string $name ): ?string {
 		if ( 0 === strpos( $stored, 'plain:' ) ) {
-			$plain = base64_decode( substr( $stored, 6 ), true ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_decode
-			return false === $plain ? null : $plain;
+			return self::has_key() ? null : self::unwrap_plain( $stored );
 		}
-		if ( 0 !== strpos( $stored, 'v1:' ) || ! self::has_key() ) {
+		$version = substr( $stored, 0, 3 );
+		if ( ! in_array( $version, array( 'v1:', 'v2:' ), true ) || ! self::has_key() ) {
 			return null;
 		}
 		$raw = base64_decode( substr( $stored, 3 ), true ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_decode
 		if ( false === $raw || strlen( $raw ) < 28 ) {
 			return null;
 		}
-		$plain = openssl_decrypt( substr( $raw, 28 ), 'aes-256-gcm', self::key(), OPENSSL_RAW_DATA, substr( $raw, 0, 12 ), substr( $raw, 12, 16 ) );
+		$key   = 'v1:' === $version ? hash( 'sha256', (string) CRM_BRIDGE_ENCRYPTION_KEY, true ) : self::key();
+		$plain = openssl_decrypt( substr( $raw, 28 ), 'aes-256-gcm', $key, OPENSSL_RAW_DATA, substr( $raw, 0, 12 ), substr( $raw, 12, 16 ), 'v1:' === $version ? '' : $name );
 		return false === $plain ? null : $plain;
 	}
 
 	/**
-	 * The 32-byte key: SHA-256 of the configured constant, so any long random string works.
+	 * Rewrites "plain:" and "v1:" values as "v2:" once a key is set: the secrets option and every
+	 * subscription's secrets. Runs on admin_init; a fingerprint of the key makes it run once per key.
+	 */
+	public static function upgrade(): void {
+		if ( ! self::has_key() ) {
+			return;
+		}
+		$key_id = substr( hash( 'sha256', self::key() ), 0, 16 );
+		if ( get_option( self::UPGRADED_OPTION ) === $key_id ) {
+			return;
+		}
+		$all     = self::all();
+		$changed = false;
+		foreach ( $all as $name => $entry ) {
+			foreach ( array( 'value', 'previous' ) as $field ) {
+				if ( is_array( $entry ) && isset( $entry[ $field ] ) ) {
+					$rewritten = self::rewrite( (string) $entry[ $field ], self::option_name( (string) $name ) );
+					if ( null !== $rewritten ) {
+						$all[ $name ][ $field ] = $rewritten;
+						$changed                = true;
+					}
+				}
+			}
+		}
+		if ( $changed ) {
+			update_option( self::OPTION, wp_json_encode( $all ), true );
+		}
+		Subscriptions::upgrade_secrets( array( self::class, 'rewrite' ) );
+		update_option( self::UPGRADED_OPTION, $key_id, false );
+	}
+
+	/**
+	 * The "v2:" form of an older stored value, or null when it needs no rewrite (or cannot be read).
+	 *
+	 * @param string $stored Stored form.
+	 * @param string $name   Name to bind it to.
+	 */
+	public static function rewrite( string $stored, string $name ): ?string {
+		if ( 0 === strpos( $stored, 'plain:' ) ) {
+			$plain = self::unwrap_plain( $stored );
+		} elseif ( 0 === strpos( $stored, 'v1:' ) ) {
+			$plain = self::decrypt( $stored, $name );
+		} else {
+			return null;
+		}
+		return null === $plain ? null : self::encrypt( $plain, $name );
+	}
+
+	/**
+	 * The value inside a "plain:" form.
+	 *
+	 * @param string $stored Stored form.
+	 */
+	private static function unwrap_plain( string $stored ): ?string {
+		$plain = base64_decode( substr( $stored, 6 ), true ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_decode
+		return false === $plain ? null : $plain;
+	}
+
+	/**
+	 * The 32-byte key: HKDF-SHA256 of the configured constant.
 	 */
 	private static function key(): string {
-		return hash( 'sha256', (string) CRM_BRIDGE_ENCRYPTION_KEY, true );
+		return hash_hkdf( 'sha256', (string) CRM_BRIDGE_ENCRYPTION_KEY, 32, self::HKDF_INFO );
 	}
 
 	/**

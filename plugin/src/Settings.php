@@ -26,11 +26,14 @@ final class Settings {
 	 */
 	public static function defaults(): array {
 		return array(
-			'incoming'       => array(
+			'incoming'                 => array(
 				'signature_mode'    => 'standard_webhooks',
 				'hmac_header'       => 'X-Signature',
 				'hmac_encoding'     => 'hex',
 				'event_id_path'     => '',
+				'allowed_ips'       => array(),
+				'trusted_proxies'   => array(),
+				'client_ip_header'  => '',
 				'max_body_bytes'    => 262144,
 				'tolerance_seconds' => 300,
 				'paths'             => array(
@@ -41,7 +44,7 @@ final class Settings {
 					'updated_at'   => 'data.updated_at',
 				),
 			),
-			'crm'            => array(
+			'crm'                      => array(
 				'base_url'           => '',
 				'auth_mode'          => 'bearer',
 				'auth_header'        => 'X-Api-Key',
@@ -56,17 +59,16 @@ final class Settings {
 					'woo_order_id' => 'woo_order_id',
 				),
 			),
-			'outgoing'       => array(
-				'allow_private_urls'     => null,
-				'crm_order_id_path'      => 'id',
-				'timeout_ms'             => 10000,
-				'max_attempts'           => 10,
-				'base_delay_ms'          => 30000,
-				'max_delay_ms'           => 43200000,
-				'disable_after_hours'    => 72,
-				'secret_grace_hours'     => 24,
+			'outgoing'                 => array(
+				'crm_order_id_path'   => 'id',
+				'timeout_ms'          => 10000,
+				'max_attempts'        => 10,
+				'base_delay_ms'       => 30000,
+				'max_delay_ms'        => 43200000,
+				'disable_after_hours' => 72,
+				'secret_grace_hours'  => 24,
 			),
-			'mapping'        => array(
+			'mapping'                  => array(
 				'pending'    => 'pending',
 				'paid'       => 'processing',
 				'processing' => 'processing',
@@ -77,20 +79,21 @@ final class Settings {
 				'refunded'   => 'refunded',
 				'failed'     => 'failed',
 			),
-			'lifecycle'      => array(
+			'lifecycle'                => array(
 				'final_statuses'      => array( 'completed', 'cancelled', 'refunded' ),
 				'allowed_transitions' => array( array( 'completed', 'refunded' ) ),
 			),
-			'retry'          => array(
+			'retry'                    => array(
 				'max_attempts'  => 10,
 				'base_delay_ms' => 1000,
 				'max_delay_ms'  => 3600000,
 			),
-			'log'            => array(
+			'log'                      => array(
 				'mask_fields' => array( 'billing_email', 'email', 'phone', 'first_name', 'last_name', 'address_1', 'address_2', 'postcode' ),
 			),
-			'retention_days' => 30,
-			'concurrency'    => 16,
+			'retention_days'           => 30,
+			'concurrency'              => 16,
+			'delete_data_on_uninstall' => false,
 		);
 	}
 
@@ -102,7 +105,7 @@ final class Settings {
 	public static function all(): array {
 		$stored = json_decode( (string) get_option( self::OPTION, '{}' ), true );
 		$stored = is_array( $stored ) ? $stored : array();
-		$all    = self::merge( self::defaults(), $stored );
+		$all    = self::known( self::merge( self::defaults(), $stored ), self::defaults() );
 		// The status mapping is one table: the stored one replaces the default, so rows can be removed.
 		if ( isset( $stored['mapping'] ) && is_array( $stored['mapping'] ) ) {
 			$all['mapping'] = $stored['mapping'];
@@ -126,12 +129,31 @@ final class Settings {
 	 * @param array<string, mixed> $settings Settings, merged over the current ones.
 	 */
 	public static function update( array $settings ): void {
-		$merged = self::merge( self::all(), $settings );
+		$merged = self::known( self::merge( self::all(), $settings ), self::defaults() );
 		// The status mapping is one table: what the user sends replaces it, so rows can be removed.
 		if ( isset( $settings['mapping'] ) && is_array( $settings['mapping'] ) ) {
 			$merged['mapping'] = $settings['mapping'];
 		}
 		update_option( self::OPTION, wp_json_encode( $merged ), true );
+	}
+
+	/**
+	 * Drops keys the defaults do not know (a removed setting, such as outgoing.allow_private_urls,
+	 * is ignored when stored). The mapping's keys are the user's, so it is kept as it is.
+	 *
+	 * @param array<string, mixed> $values   Values.
+	 * @param array<string, mixed> $defaults Defaults at the same level.
+	 * @return array<string, mixed>
+	 */
+	private static function known( array $values, array $defaults ): array {
+		foreach ( $values as $key => $value ) {
+			if ( ! array_key_exists( $key, $defaults ) ) {
+				unset( $values[ $key ] );
+			} elseif ( 'mapping' !== $key && is_array( $value ) && is_array( $defaults[ $key ] ) && $defaults[ $key ] && ! self::is_list( $defaults[ $key ] ) ) {
+				$values[ $key ] = self::known( $value, $defaults[ $key ] );
+			}
+		}
+		return $values;
 	}
 
 	/**
@@ -157,7 +179,7 @@ final class Settings {
 	 *
 	 * @param array<mixed> $value Array.
 	 */
-	private static function is_list( array $value ): bool {
+	public static function is_list( array $value ): bool {
 		return array() === $value || array_keys( $value ) === range( 0, count( $value ) - 1 );
 	}
 }

@@ -74,7 +74,7 @@ final class Subscriptions {
 				'topics'                => implode( ',', $fields['topics'] ),
 				'status_filter'         => implode( ',', $fields['status_filter'] ),
 				'payload_mode'          => $fields['payload_mode'],
-				'secret'                => Secrets::encrypt( $secret ),
+				'secret'                => '',
 				'secret_rotated_at'     => $now,
 				'is_crm'                => $fields['is_crm'] ? 1 : 0,
 				'active'                => $fields['active'] ? 1 : 0,
@@ -83,7 +83,10 @@ final class Subscriptions {
 				'updated_at'            => $now,
 			)
 		);
-		$created           = (array) self::find( (int) $wpdb->insert_id );
+		// The ciphertext is bound to the row's id, which exists only after the insert.
+		$id = (int) $wpdb->insert_id;
+		$wpdb->update( Schema::table( 'subscriptions' ), array( 'secret' => Secrets::encrypt( $secret, self::secret_name( $id ) ) ), array( 'id' => $id ) );
+		$created           = (array) self::find( $id );
 		$created['secret'] = $secret;
 		return $created;
 	}
@@ -134,7 +137,7 @@ final class Subscriptions {
 		$wpdb->update(
 			$table,
 			array(
-				'secret'                     => Secrets::encrypt( $secret ),
+				'secret'                     => Secrets::encrypt( $secret, self::secret_name( $id ) ),
 				'previous_secret'            => $grace_seconds > 0 ? $current : null,
 				'previous_secret_expires_at' => $grace_seconds > 0 ? gmdate( 'Y-m-d H:i:s', time() + $grace_seconds ) : null,
 				'secret_rotated_at'          => $now,
@@ -143,6 +146,39 @@ final class Subscriptions {
 			array( 'id' => $id )
 		);
 		return $secret;
+	}
+
+	/**
+	 * The name a subscription's secrets are bound to (current and previous alike, so a rotation can
+	 * move the current ciphertext to previous_secret). The sidecar uses the same name.
+	 *
+	 * @param int $id Subscription id.
+	 */
+	public static function secret_name( int $id ): string {
+		return 'subscription:' . $id;
+	}
+
+	/**
+	 * Rewrites the stored secrets that $rewrite returns a new form for (see Secrets::upgrade()).
+	 *
+	 * @param callable(string, string): ?string $rewrite Stored form and name to new form, or null.
+	 */
+	public static function upgrade_secrets( callable $rewrite ): void {
+		global $wpdb;
+		$table = Schema::table( 'subscriptions' );
+		$rows  = $wpdb->get_results( "SELECT id, secret, previous_secret FROM $table", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$update = array();
+			foreach ( array( 'secret', 'previous_secret' ) as $field ) {
+				$new = null === $row[ $field ] ? null : $rewrite( (string) $row[ $field ], self::secret_name( (int) $row['id'] ) );
+				if ( null !== $new ) {
+					$update[ $field ] = $new;
+				}
+			}
+			if ( $update ) {
+				$wpdb->update( $table, $update, array( 'id' => (int) $row['id'] ) );
+			}
+		}
 	}
 
 	/**

@@ -59,7 +59,7 @@ export function parseSettings(settingsJson: string | undefined, secretsJson: str
   const settings = settingsSchema.parse(JSON.parse(settingsJson ?? 'null'));
   const secrets = secretsSchema.parse(JSON.parse(secretsJson || '{}'));
   const stored = secrets.crm_api_token?.value;
-  return { settings, credentials: { token: stored ? decryptSecret(stored, encryptionKey) : null } };
+  return { settings, credentials: { token: stored ? decryptSecret(stored, encryptionKey, `${SECRETS_OPTION}:crm_api_token`) : null } };
 }
 
 /** Reads the settings at most every ttlMs. */

@@ -2,10 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
-import { adminSession, closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
+import { adminSession, closePools, dbPool, ensureUser, rest, site, wpEval } from '../support/stack.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { sidecarEnv, startSidecar } from '../support/sidecar.ts';
 import { waitFor } from '../stack/system.ts';
+import { setConfigFlag } from '../stack/wordpress.ts';
 import { configureCrm, sendEvent, statusEvent, unique } from '../support/incoming.ts';
 
 let browser: Browser;
@@ -138,5 +139,60 @@ describe('admin views', () => {
     await page.locator('.crm-bridge-admin').getByText('1 event discarded.').waitFor();
     const [rows] = await dbPool().query('SELECT id FROM wp_crm_bridge_inbox WHERE event_id = ?', [eventId]);
     expect(rows).toEqual([]);
+  });
+
+  it('tells the administrator that a new CRM host needs the token again', async () => {
+    await open('settings');
+    await page.getByLabel('CRM API base URL').fill('https://crm-moved.example.test/api');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('.crm-bridge-admin').getByText(/the stored CRM API token was removed/).waitFor();
+    await page.getByTestId('crm-token-state').getByText('Not set.').waitFor();
+  });
+
+  it('lists the audit trail, newest first, with what changed', async () => {
+    await rest('/crm-bridge/v1/admin/settings', { method: 'PUT', session: await adminSession(), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { retention_days: 44 } }) });
+    await open('audit');
+    const first = page.getByTestId('audit').getByRole('row').nth(1);
+    await first.getByText('settings.updated').waitFor();
+    await first.getByText(/retention_days: \d+ → 44/).waitFor();
+    expect(await first.getByRole('cell').nth(1).textContent()).toBe(site().adminUser);
+    await screenshot(page, 'admin-audit');
+    await rest('/crm-bridge/v1/admin/settings', { method: 'PUT', session: await adminSession(), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { retention_days: 30 } }) });
+  });
+
+  it('shows a shop manager only health, the log and dead letters, and says who manages settings', async () => {
+    ensureUser('crm-bridge-e2e-manager', 'shop_manager', 'e2e-manager-password-1');
+    const manager = await loggedInPage(browser, site(), 'crm-bridge-e2e-manager', 'e2e-manager-password-1');
+    try {
+      await manager.goto(`${site().url}/wp-admin/admin.php?page=crm-bridge&tab=settings`);
+      await manager.getByRole('heading', { name: 'CRM Bridge', level: 1 }).waitFor();
+      await manager.getByText('Settings, subscriptions and the audit trail are managed by an administrator.').waitFor();
+      const tabs = await manager.getByRole('tab').allTextContents();
+      expect(tabs).toEqual(['Health', 'Sync log', 'Dead letters']);
+      expect(await manager.getByLabel('CRM API base URL').count()).toBe(0);
+      await manager.getByRole('tab', { name: 'Dead letters' }).click();
+      await manager.getByTestId('dead-letters').waitFor();
+      await screenshot(manager, 'admin-shop-manager');
+    } finally {
+      await manager.context().close();
+    }
+  });
+
+  it('says what to add to wp-config.php when secrets cannot be stored, on the settings page and the subscription form', async () => {
+    setConfigFlag(site(), 'production', true);
+    setConfigFlag(site(), 'encryptionKey', true, '');
+    try {
+      await open('settings');
+      expect(await page.getByTestId('encryption-problem').textContent()).toContain("define( 'CRM_BRIDGE_ENCRYPTION_KEY'");
+      await open('subscriptions');
+      await page.getByRole('button', { name: 'Add subscription' }).click();
+      await page.getByLabel('Name').fill(unique('No key'));
+      await page.getByLabel('Endpoint URL').fill('https://93.184.215.14/hook');
+      await page.getByRole('button', { name: 'Save subscription' }).click();
+      expect(await page.getByTestId('subscription-secret-error').textContent()).toContain("define( 'CRM_BRIDGE_ENCRYPTION_KEY'");
+    } finally {
+      setConfigFlag(site(), 'production', false);
+      setConfigFlag(site(), 'encryptionKey', false);
+    }
   });
 });

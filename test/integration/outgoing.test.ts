@@ -5,6 +5,7 @@ import { createOrders, unique } from '../support/incoming.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startReceiver, type TestReceiver } from '../support/receiver.ts';
 import { waitFor } from '../stack/system.ts';
+import { setConfigFlag } from '../stack/wordpress.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -43,7 +44,7 @@ const ofOrder = (r: TestReceiver, orderId: number) => r.received.filter((m) => m
 
 beforeAll(async () => {
   session = await adminSession();
-  wpEval(`\\CrmBridge\\Settings::update( array( 'outgoing' => array( 'max_attempts' => 4, 'base_delay_ms' => 100, 'max_delay_ms' => 400, 'allow_private_urls' => true ) ) );`);
+  wpEval(`\\CrmBridge\\Settings::update( array( 'outgoing' => array( 'max_attempts' => 4, 'base_delay_ms' => 100, 'max_delay_ms' => 400 ) ) );`);
   sidecar = await startSidecar(sidecarEnv(undefined, { CRM_BRIDGE_POLL_MS: '50', CRM_BRIDGE_SETTINGS_TTL_MS: '0' }));
 });
 afterEach(() => {
@@ -244,8 +245,8 @@ describe('subscriptions admin API', () => {
     expect(rotated.previous_secret_valid_until).not.toBeNull();
   });
 
-  it('names the wrong fields, and refuses private addresses when that protection is on', async () => {
-    wpEval(`\\CrmBridge\\Settings::update( array( 'outgoing' => array( 'allow_private_urls' => false ) ) );`);
+  it('names the wrong fields, and refuses private addresses unless wp-config.php allows them', async () => {
+    setConfigFlag(site(), 'noPrivateUrls', true);
     try {
       const res = await rest('/crm-bridge/v1/admin/subscriptions', {
         method: 'POST',
@@ -256,15 +257,16 @@ describe('subscriptions admin API', () => {
       expect(res.status).toBe(400);
       const body = (await res.json()) as { data: { errors: Record<string, string> } };
       expect(Object.keys(body.data.errors).sort()).toEqual(['payload_mode', 'topics', 'url']);
-      expect(body.data.errors.url).toMatch(/private or loopback/);
+      expect(body.data.errors.url).toMatch(/private, loopback/);
+      expect(body.data.errors.url).toContain('CRM_BRIDGE_ALLOW_PRIVATE_URLS');
       const ftp = await rest('/crm-bridge/v1/admin/subscriptions', { method: 'POST', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', url: 'ftp://example.org/', topics: ['all'] }) });
       expect(((await ftp.json()) as { data: { errors: Record<string, string> } }).data.errors.url).toMatch(/http/);
     } finally {
-      wpEval(`\\CrmBridge\\Settings::update( array( 'outgoing' => array( 'allow_private_urls' => true ) ) );`);
+      setConfigFlag(site(), 'noPrivateUrls', false);
     }
   });
 
-  it('is for shop managers only', async () => {
+  it('is for administrators only', async () => {
     expect((await rest('/crm-bridge/v1/admin/subscriptions')).status).toBe(401);
     expect((await rest('/crm-bridge/v1/admin/subscriptions', { session, nonce: false })).status).toBe(401);
   });

@@ -2,7 +2,7 @@
 // claim query that stays on its indexes with a million rows. Runs on copies of the plugin's tables
 // under their own prefix, so nothing else in the suite sees these rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closePools, databaseUrl, dbPool, wpEval } from '../support/stack.ts';
+import { closePools, databaseUrl, dbPool } from '../support/stack.ts';
 import { connect, type DatabaseHandle } from '../../sidecar/src/db/connection.ts';
 import { claimInbox } from '../../sidecar/src/queue/claim.ts';
 import { completeJob } from '../../sidecar/src/queue/completeJob.ts';
@@ -10,8 +10,6 @@ import { failJob } from '../../sidecar/src/queue/failJob.ts';
 import { LeaseLostError } from '../../sidecar/src/queue/leaseLost.ts';
 import { pruneOnce } from '../../sidecar/src/pruner.ts';
 import { supportsSkipLocked } from '../../sidecar/src/db/supportsSkipLocked.ts';
-import { decryptSecret } from '../../sidecar/src/crypto.ts';
-import { site } from '../support/stack.ts';
 
 const PREFIX = 'qt_';
 let h: DatabaseHandle;
@@ -181,14 +179,7 @@ describe('queue housekeeping', () => {
   }, 180_000);
 });
 
-describe('secrets shared with the plugin', () => {
-  it('decrypts what the plugin encrypted with the shared key, and refuses a wrong key', () => {
-    const stored = wpEval(`echo \\CrmBridge\\Secrets::encrypt( 'token-Ünïcode-42' );`);
-    expect(stored.startsWith('v1:')).toBe(true);
-    expect(decryptSecret(stored, site().encryptionKey)).toBe('token-Ünïcode-42');
-    expect(() => decryptSecret(stored, 'another key')).toThrow(/differs/);
-  });
-
+describe('claim mode', () => {
   it('detects whether the server supports SKIP LOCKED', async () => {
     expect(await supportsSkipLocked(h.db)).toBe(true);
   });

@@ -100,14 +100,12 @@ function writeConfig(site: SiteState, db: MariaDbState, extra: Record<string, st
     WP_DEBUG_LOG: site.debugLog,
     WP_DEBUG_DISPLAY: false,
     SCRIPT_DEBUG: false,
-    WP_ENVIRONMENT_TYPE: 'local',
     DISABLE_WP_CRON: true,
     AUTOMATIC_UPDATER_DISABLED: true,
     WP_AUTO_UPDATE_CORE: false,
     WP_HTTP_BLOCK_EXTERNAL: true,
     FS_METHOD: 'direct',
     CRM_BRIDGE_STACK_MAIL_DIR: site.mailDir,
-    CRM_BRIDGE_ENCRYPTION_KEY: site.encryptionKey,
     ...extra,
   };
   for (const key of ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT']) {
@@ -116,8 +114,29 @@ function writeConfig(site: SiteState, db: MariaDbState, extra: Record<string, st
   const lines = Object.entries(constants).map(([k, v]) => `define( '${k}', ${typeof v === 'boolean' ? String(v) : php(v)} );`);
   writeFileSync(
     join(site.dir, 'wp-config.php'),
-    `<?php\n// Written by the CRM Bridge local stack; rewritten on every start.\n${lines.join('\n')}\n$table_prefix = ${php(site.tablePrefix)};\nif ( ! defined( 'ABSPATH' ) ) {\n\tdefine( 'ABSPATH', __DIR__ . '/' );\n}\nrequire_once ABSPATH . 'wp-settings.php';\n`,
+    `<?php\n// Written by the CRM Bridge local stack; rewritten on every start.\n${lines.join('\n')}\n${switches(site.encryptionKey, php)}\n$table_prefix = ${php(site.tablePrefix)};\nif ( ! defined( 'ABSPATH' ) ) {\n\tdefine( 'ABSPATH', __DIR__ . '/' );\n}\nrequire_once ABSPATH . 'wp-settings.php';\n`,
   );
+}
+
+/** Flag files next to wp-config.php that a test creates to change how the next requests see the site. */
+export const CONFIG_FLAGS = {
+  /** WP_ENVIRONMENT_TYPE becomes 'production' instead of 'local'. */
+  production: 'crm-bridge-production.flag',
+  /** CRM_BRIDGE_ALLOW_PRIVATE_URLS becomes false instead of true. */
+  noPrivateUrls: 'crm-bridge-no-private-urls.flag',
+  /** CRM_BRIDGE_ENCRYPTION_KEY becomes the file's content (undefined when empty). */
+  encryptionKey: 'crm-bridge-encryption-key.flag',
+} as const;
+
+/** The constants tests switch per request: local and private addresses allowed unless a flag file says otherwise. */
+function switches(encryptionKey: string, php: (v: string) => string): string {
+  const flag = (name: string): string => `__DIR__ . '/${name}'`;
+  return [
+    `define( 'WP_ENVIRONMENT_TYPE', file_exists( ${flag(CONFIG_FLAGS.production)} ) ? 'production' : 'local' );`,
+    `define( 'CRM_BRIDGE_ALLOW_PRIVATE_URLS', ! file_exists( ${flag(CONFIG_FLAGS.noPrivateUrls)} ) );`,
+    `$crm_bridge_key = file_exists( ${flag(CONFIG_FLAGS.encryptionKey)} ) ? trim( (string) file_get_contents( ${flag(CONFIG_FLAGS.encryptionKey)} ) ) : ${php(encryptionKey)};`,
+    `if ( '' !== $crm_bridge_key ) {\n\tdefine( 'CRM_BRIDGE_ENCRYPTION_KEY', $crm_bridge_key );\n}`,
+  ].join('\n');
 }
 
 /** Brings a site up (or adopts the running one) with the plugins active. */
@@ -196,4 +215,11 @@ export function evalPhp(site: SiteState, code: string): string {
 /** evalPhp() without blocking the event loop. */
 export function evalPhpAsync(site: SiteState, code: string): Promise<string> {
   return runAsync('php', [join(ROOT, 'test', 'stack', 'php', 'eval.php'), site.dir, site.url], { input: `<?php ${code}` });
+}
+
+/** Creates (with content) or removes one of CONFIG_FLAGS for the site; the next request sees it. */
+export function setConfigFlag(site: SiteState, flag: keyof typeof CONFIG_FLAGS, on: boolean, content = ''): void {
+  const file = join(site.dir, CONFIG_FLAGS[flag]);
+  if (on) writeFileSync(file, content);
+  else rmSync(file, { force: true });
 }

@@ -77,14 +77,27 @@ export const settingsDocSchema = z.object({
       timeout_ms: z.number(),
       paths: z.object({ status: z.string(), version: z.string(), updated_at: z.string(), woo_order_id: z.string() }),
     }),
-    incoming: z.object({ signature_mode: z.enum(['standard_webhooks', 'hmac']), hmac_header: z.string(), hmac_encoding: z.enum(['hex', 'base64']), event_id_path: z.string() }),
+    incoming: z.object({
+      signature_mode: z.enum(['standard_webhooks', 'hmac']),
+      hmac_header: z.string(),
+      hmac_encoding: z.enum(['hex', 'base64']),
+      event_id_path: z.string(),
+      allowed_ips: z.array(z.string()),
+      trusted_proxies: z.array(z.string()),
+      client_ip_header: z.string(),
+    }),
     mapping: z.record(z.string(), z.string()),
     lifecycle: z.object({ final_statuses: z.array(z.string()), allowed_transitions: z.array(z.array(z.string())) }),
     retention_days: z.number(),
+    delete_data_on_uninstall: z.boolean(),
   }),
   secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema }),
   receiver_url: z.string(),
   encryption_key_set: z.boolean(),
+  /** The encryption key's state: 'short' counts as no key; problem is why secrets cannot be stored now. */
+  encryption: z.object({ status: z.enum(['none', 'short', 'ok']), min_length: z.number(), problem: z.string().nullable() }),
+  /** True in the answer to a save that changed the CRM host: the token was removed and must be entered again. */
+  crm_token_cleared: z.boolean().optional(),
 });
 export type SettingsDoc = z.infer<typeof settingsDocSchema>;
 export type SettingsPatch = {
@@ -93,6 +106,7 @@ export type SettingsPatch = {
   mapping?: Record<string, string>;
   lifecycle?: SettingsDoc['settings']['lifecycle'];
   retention_days?: number;
+  delete_data_on_uninstall?: boolean;
 };
 
 export const getSettings = (): Promise<SettingsDoc> => request(settingsDocSchema, { path: '/admin/settings' });
@@ -174,3 +188,16 @@ export const getLogEntry = (id: number) => request(logDetailSchema, { path: `/ad
 export const requestConnectionTest = () => request(z.object({ id: z.string() }), { path: '/admin/settings/test-connection', method: 'POST' });
 export const getConnectionTest = (id: string) =>
   request(z.object({ done: z.boolean(), ok: z.boolean().optional(), message: z.string().optional(), latency_ms: z.number().nullable().optional() }), { path: `/admin/settings/test-connection/${id}` });
+
+export const auditEntrySchema = z.object({
+  id: z.number(),
+  created_at: z.string(),
+  user_id: z.number(),
+  user_login: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  details: z.unknown().nullable(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export const getAudit = (page: number, perPage = 50) =>
+  request(z.object({ items: z.array(auditEntrySchema), total: z.number(), page: z.number(), per_page: z.number() }), { path: `/admin/audit?page=${page}&per_page=${perPage}` });

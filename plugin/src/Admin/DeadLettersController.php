@@ -11,7 +11,9 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Admin;
 
+use CrmBridge\Audit;
 use CrmBridge\Requeue;
+use CrmBridge\Roles;
 use CrmBridge\Schema;
 use CrmBridge\SyncLog;
 
@@ -32,7 +34,7 @@ final class DeadLettersController {
 			array(
 				'methods'             => \WP_REST_Server::READABLE,
 				'callback'            => array( self::class, 'list' ),
-				'permission_callback' => array( HealthController::class, 'can_manage' ),
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(
 					'crm_order_id' => array(
 						'type'      => 'string',
@@ -53,7 +55,7 @@ final class DeadLettersController {
 			array(
 				'methods'             => \WP_REST_Server::CREATABLE,
 				'callback'            => array( self::class, 'discard' ),
-				'permission_callback' => array( HealthController::class, 'can_manage' ),
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(
 					'ids' => array(
 						'type'     => 'array',
@@ -74,7 +76,7 @@ final class DeadLettersController {
 			array(
 				'methods'             => \WP_REST_Server::CREATABLE,
 				'callback'            => array( self::class, 'replay' ),
-				'permission_callback' => array( HealthController::class, 'can_manage' ),
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(
 					'ids'          => array(
 						'type'     => 'array',
@@ -112,6 +114,14 @@ final class DeadLettersController {
 		if ( false === $deleted ) {
 			return new \WP_Error( 'crm_bridge_unavailable', __( 'The dead letters could not be discarded; try again.', 'crm-bridge' ), array( 'status' => 503 ) );
 		}
+		Audit::record(
+			'dead_letters.discarded',
+			null,
+			array(
+				'ids'       => $ids,
+				'discarded' => (int) $deleted,
+			)
+		);
 		SyncLog::record(
 			array(
 				'direction' => 'in',
@@ -168,6 +178,15 @@ final class DeadLettersController {
 		if ( null === $replayed ) {
 			return new \WP_Error( 'crm_bridge_unavailable', __( 'The dead letters could not be replayed; try again.', 'crm-bridge' ), array( 'status' => 503 ) );
 		}
+		Audit::record(
+			'dead_letters.replayed',
+			null === $request['crm_order_id'] ? null : (string) $request['crm_order_id'],
+			array(
+				'ids'      => $request['ids'],
+				'all'      => (bool) $request['all'],
+				'replayed' => (int) $replayed,
+			)
+		);
 		SyncLog::record(
 			array(
 				'direction' => 'in',

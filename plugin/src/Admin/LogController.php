@@ -10,6 +10,7 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Admin;
 
+use CrmBridge\Roles;
 use CrmBridge\Schema;
 
 defined( 'ABSPATH' ) || exit;
@@ -29,7 +30,7 @@ final class LogController {
 			array(
 				'methods'             => \WP_REST_Server::READABLE,
 				'callback'            => array( self::class, 'get' ),
-				'permission_callback' => array( HealthController::class, 'can_manage' ),
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(
 					'id' => array(
 						'type'    => 'integer',
@@ -48,7 +49,7 @@ final class LogController {
 			array(
 				'methods'             => \WP_REST_Server::READABLE,
 				'callback'            => array( self::class, 'list' ),
-				'permission_callback' => array( HealthController::class, 'can_manage' ),
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(
 					'before_id'    => array(
 						'type'    => 'integer',

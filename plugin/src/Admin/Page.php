@@ -11,6 +11,7 @@ declare( strict_types=1 );
 namespace CrmBridge\Admin;
 
 use CrmBridge\Plugin;
+use CrmBridge\Roles;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -20,7 +21,8 @@ defined( 'ABSPATH' ) || exit;
 final class Page {
 
 	public const SLUG       = 'crm-bridge';
-	public const CAPABILITY = 'manage_woocommerce';
+	/** The page loads for shop managers; the app shows them only the tabs they may use. */
+	public const CAPABILITY = Roles::VIEW_CAPABILITY;
 
 	/** @var string Hook suffix WordPress returned for the page. */
 	private static $hook_suffix = '';
@@ -42,7 +44,8 @@ final class Page {
 	 * The mount point of the React app.
 	 */
 	public static function render(): void {
-		echo '<div class="wrap"><div id="crm-bridge-admin"></div></div>';
+		// Which tabs to show; every REST route checks the capability again.
+		printf( '<div class="wrap"><div id="crm-bridge-admin" data-can-configure="%s"></div></div>', Roles::can_configure() ? '1' : '0' );
 	}
 
 	/**

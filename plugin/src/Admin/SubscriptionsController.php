@@ -11,8 +11,11 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Admin;
 
+use CrmBridge\Audit;
 use CrmBridge\Outbox;
 use CrmBridge\Requeue;
+use CrmBridge\Roles;
+use CrmBridge\Secrets;
 use CrmBridge\Settings;
 use CrmBridge\Subscriptions;
 use CrmBridge\SyncLog;
@@ -28,7 +31,7 @@ final class SubscriptionsController {
 	 * Registers the routes.
 	 */
 	public static function register(): void {
-		$can = array( HealthController::class, 'can_manage' );
+		$can = array( Roles::class, 'can_configure' );
 		$id  = array(
 			'id' => array(
 				'type'    => 'integer',
@@ -101,7 +104,7 @@ final class SubscriptionsController {
 			array(
 				'methods'             => \WP_REST_Server::CREATABLE,
 				'callback'            => array( self::class, 'replay' ),
-				'permission_callback' => $can,
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(
 					'ids'             => array(
 						'type'     => 'array',
@@ -133,10 +136,16 @@ final class SubscriptionsController {
 	 */
 	public static function create( \WP_REST_Request $request ) {
 		[ $fields, $errors ] = Subscriptions::validate( (array) $request->get_json_params(), false );
+		$problem             = Secrets::storage_problem();
+		if ( null !== $problem ) {
+			$errors['secret'] = $problem;
+		}
 		if ( $errors ) {
 			return self::invalid( $errors );
 		}
-		return new \WP_REST_Response( Subscriptions::create( $fields ), 201 );
+		$created = Subscriptions::create( $fields );
+		Audit::record( 'subscription.created', (string) $created['id'], array( 'fields' => $fields ) );
+		return new \WP_REST_Response( $created, 201 );
 	}
 
 	/**
@@ -157,7 +166,8 @@ final class SubscriptionsController {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public static function update( \WP_REST_Request $request ) {
-		if ( ! Subscriptions::find( (int) $request['id'] ) ) {
+		$before = Subscriptions::find( (int) $request['id'] );
+		if ( ! $before ) {
 			return self::not_found();
 		}
 		[ $fields, $errors ] = Subscriptions::validate( (array) $request->get_json_params(), true );
@@ -165,7 +175,9 @@ final class SubscriptionsController {
 			return self::invalid( $errors );
 		}
 		Subscriptions::update( (int) $request['id'], $fields );
-		return new \WP_REST_Response( Subscriptions::find( (int) $request['id'] ) );
+		$after = (array) Subscriptions::find( (int) $request['id'] );
+		Audit::record( 'subscription.updated', (string) $request['id'], array( 'changes' => Audit::diff( array_intersect_key( $before, $fields ), array_intersect_key( $after, $fields ) ) ) );
+		return new \WP_REST_Response( $after );
 	}
 
 	/**
@@ -179,6 +191,7 @@ final class SubscriptionsController {
 			return self::not_found();
 		}
 		Subscriptions::delete( (int) $request['id'] );
+		Audit::record( 'subscription.deleted', (string) $request['id'] );
 		return new \WP_REST_Response( array( 'deleted' => true ) );
 	}
 
@@ -192,7 +205,13 @@ final class SubscriptionsController {
 		if ( ! Subscriptions::find( (int) $request['id'] ) ) {
 			return self::not_found();
 		}
-		$secret = Subscriptions::rotate_secret( (int) $request['id'], (int) Settings::get( 'outgoing.secret_grace_hours' ) * HOUR_IN_SECONDS );
+		$problem = Secrets::storage_problem();
+		if ( null !== $problem ) {
+			return self::invalid( array( 'secret' => $problem ) );
+		}
+		$grace  = (int) Settings::get( 'outgoing.secret_grace_hours' ) * HOUR_IN_SECONDS;
+		$secret = Subscriptions::rotate_secret( (int) $request['id'], $grace );
+		Audit::record( 'subscription.secret_rotated', (string) $request['id'], array( 'grace_seconds' => $grace ) );
 		return new \WP_REST_Response( array( 'secret' => $secret ) + (array) Subscriptions::find( (int) $request['id'] ) );
 	}
 
@@ -255,6 +274,15 @@ final class SubscriptionsController {
 		if ( null === $replayed ) {
 			return new \WP_Error( 'crm_bridge_unavailable', __( 'The deliveries could not be replayed; try again.', 'crm-bridge' ), array( 'status' => 503 ) );
 		}
+		Audit::record(
+			'deliveries.replayed',
+			null === $request['subscription_id'] ? null : (string) $request['subscription_id'],
+			array(
+				'ids'      => $request['ids'],
+				'status'   => (string) $request['status'],
+				'replayed' => (int) $replayed,
+			)
+		);
 		SyncLog::record(
 			array(
 				'direction'       => 'out',

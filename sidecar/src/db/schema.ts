@@ -104,6 +104,15 @@ export const tables = {
     refused_count: col('bigint'),
     last_refused_at: nullable('datetime'),
   },
+  crm_bridge_audit: {
+    id: col('id'),
+    created_at: col('datetime'),
+    user_id: col('bigint'),
+    user_login: col('string'),
+    action: col('string'),
+    target: nullable('string'),
+    details: nullable('text'),
+  },
 } satisfies Record<string, Record<string, Column>>;
 
 /** WordPress core tables the sidecar reads (never the order tables: orders go through the plugin). */

@@ -18,7 +18,7 @@ import type { WorkerDeps } from '../queue/workerDeps.js';
 import { PermanentError, TransientError, classify } from '../errors.js';
 import { readSubscription } from '../db/readSubscription.js';
 import { disableSubscription, markSubscriptionFailing, markSubscriptionHealthy } from '../db/recordSubscriptionHealth.js';
-import { decryptSecret } from '../crypto.js';
+import { decryptSecret, subscriptionSecretName } from '../crypto.js';
 import { jsonPath, parseRetryAfter } from '../incoming/crm.js';
 import type { OutboundSend } from '../net/client.js';
 import { deliver, type DeliveryResponse } from './deliver.js';
@@ -63,11 +63,12 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     const wait = limiter.reserve(sub.id, sub.rate_limit_per_second);
     if (wait > 0) await deps.clock.sleep(wait, signal);
     const now = deps.clock.now();
+    const name = subscriptionSecretName(sub.id);
     const previous = { secret: sub.previous_secret, expiresAt: sub.previous_secret_expires_at };
     // During a rotation's grace period both secrets sign (new first), so either receiver verifies.
     const secrets: [string, ...string[]] = previousSecretValid(previous, now)
-      ? [decryptSecret(sub.secret, deps.encryptionKey), decryptSecret(previous.secret, deps.encryptionKey)]
-      : [decryptSecret(sub.secret, deps.encryptionKey)];
+      ? [decryptSecret(sub.secret, deps.encryptionKey, name), decryptSecret(previous.secret, deps.encryptionKey, name)]
+      : [decryptSecret(sub.secret, deps.encryptionKey, name)];
     const headers = webhookHeaders(row.webhook_id, Math.floor(now.getTime() / 1000), row.payload, secrets);
     const endpoint = new URL(sub.url).host;
     response = await deps.breakers.run(

@@ -1,5 +1,6 @@
-// Settings: the CRM connection, the status mapping, retention, and the write-only secrets.
-import { Button, Card, CardBody, CardHeader, Notice, SelectControl, Spinner, TextControl, __experimentalNumberControl as NumberControl } from '@wordpress/components';
+// Settings: the CRM connection, the status mapping, retention, the receiver's network limits, the
+// uninstall choice, and the write-only secrets (with what wp-config.php needs to store them safely).
+import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextareaControl, TextControl, __experimentalNumberControl as NumberControl } from '@wordpress/components';
 import { useCallback, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { ApiError, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type SettingsDoc } from '../../api/client';
@@ -14,11 +15,7 @@ export function SettingsView() {
   if (!data) return <Notice status="error" isDismissible={false}>{sprintf(__('Could not load the settings: %s', 'crm-bridge'), error?.message ?? '')}</Notice>;
   return (
     <>
-      {!data.encryption_key_set && (
-        <Notice status="warning" isDismissible={false}>
-          {__('CRM_BRIDGE_ENCRYPTION_KEY is not defined in wp-config.php: secrets are stored without encryption. Define it, and give the sidecar the same value.', 'crm-bridge')}
-        </Notice>
-      )}
+      <EncryptionNotice encryption={data.encryption} />
       <ConnectionForm doc={data} onSaved={setData} />
       <SecretsPanel doc={data} onChanged={setData} />
     </>
@@ -32,10 +29,15 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
   const [incoming, setIncoming] = useState(doc.settings.incoming);
   const [finals, setFinals] = useState(doc.settings.lifecycle.final_statuses.join(', '));
   const [allowed, setAllowed] = useState(doc.settings.lifecycle.allowed_transitions.map((p) => p.join(' > ')).join(', '));
+  const [allowedIps, setAllowedIps] = useState(doc.settings.incoming.allowed_ips.join('\n'));
+  const [proxies, setProxies] = useState(doc.settings.incoming.trusted_proxies.join('\n'));
+  const [deleteOnUninstall, setDeleteOnUninstall] = useState(doc.settings.delete_data_on_uninstall);
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
+  const [tokenCleared, setTokenCleared] = useState(false);
   const [saving, setSaving] = useState(false);
   const field = (path: string) => error?.fields[path];
+  const lines = (v: string) => v.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
 
   const save = () => {
     setSaving(true);
@@ -43,15 +45,17 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
     const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
     saveSettings({
       crm,
-      incoming,
+      incoming: { ...incoming, allowed_ips: lines(allowedIps), trusted_proxies: lines(proxies) },
       mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')),
       lifecycle: { final_statuses: list(finals), allowed_transitions: list(allowed).map((pair) => pair.split('>').map((x) => x.trim())) },
       retention_days: retention,
+      delete_data_on_uninstall: deleteOnUninstall,
     })
       .then((d) => {
         onSaved(d);
         setError(null);
         setSaved(true);
+        setTokenCleared(d.crm_token_cleared === true);
       })
       .catch((err: unknown) => setError(toApiError(err)))
       .finally(() => setSaving(false));
@@ -65,6 +69,11 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
       <CardBody>
         {error && <Notice status="error" isDismissible={false}>{error.message}</Notice>}
         {saved && <Notice status="success" onRemove={() => setSaved(false)}>{__('Settings saved.', 'crm-bridge')}</Notice>}
+        {tokenCleared && (
+          <Notice status="warning" onRemove={() => setTokenCleared(false)}>
+            {__('The CRM host changed, so the stored CRM API token was removed: enter the token again under Secrets.', 'crm-bridge')}
+          </Notice>
+        )}
         <TextControl label={__('Receiver URL (give it to your CRM)', 'crm-bridge')} value={doc.receiver_url} readOnly onChange={() => undefined} __nextHasNoMarginBottom />
         <TextControl label={__('CRM API base URL', 'crm-bridge')} value={crm.base_url} onChange={(v) => setCrm({ ...crm, base_url: v })} help={field('crm.base_url')} type="url" __nextHasNoMarginBottom />
         <SelectControl
@@ -121,11 +130,41 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
               onChange={(v) => setIncoming({ ...incoming, hmac_encoding: v as typeof incoming.hmac_encoding })}
               __nextHasNoMarginBottom
             />
-            <TextControl label={__('Event id path in the body', 'crm-bridge')} value={incoming.event_id_path} onChange={(v) => setIncoming({ ...incoming, event_id_path: v })} __nextHasNoMarginBottom />
+            <TextControl
+              label={__('Event id path in the body', 'crm-bridge')}
+              value={incoming.event_id_path}
+              onChange={(v) => setIncoming({ ...incoming, event_id_path: v })}
+              help={field('incoming.event_id_path') ?? __('Required in HMAC mode: the id must come from the signed body.', 'crm-bridge')}
+              __nextHasNoMarginBottom
+            />
           </>
         )}
         <TextControl label={__('Final statuses (the CRM cannot move an order out of them)', 'crm-bridge')} value={finals} onChange={setFinals} help={field('lifecycle.final_statuses') ?? __('Comma separated, e.g. completed, cancelled, refunded', 'crm-bridge')} __nextHasNoMarginBottom />
         <TextControl label={__('Allowed moves out of a final status', 'crm-bridge')} value={allowed} onChange={setAllowed} help={field('lifecycle.allowed_transitions') ?? __('Comma separated pairs, e.g. completed > refunded', 'crm-bridge')} __nextHasNoMarginBottom />
+        <fieldset>
+          <legend>{__('Who may send events to the receiver', 'crm-bridge')}</legend>
+          <TextareaControl
+            label={__('Allowed sender addresses', 'crm-bridge')}
+            value={allowedIps}
+            onChange={setAllowedIps}
+            help={field('incoming.allowed_ips') ?? __('IP addresses or CIDR ranges (IPv4 or IPv6), one a line. Empty: any address.', 'crm-bridge')}
+            __nextHasNoMarginBottom
+          />
+          <TextareaControl
+            label={__('Trusted proxies', 'crm-bridge')}
+            value={proxies}
+            onChange={setProxies}
+            help={field('incoming.trusted_proxies') ?? __('CIDR ranges of your load balancers or proxies, one a line.', 'crm-bridge')}
+            __nextHasNoMarginBottom
+          />
+          <TextControl
+            label={__('Client address header', 'crm-bridge')}
+            value={incoming.client_ip_header}
+            onChange={(v) => setIncoming({ ...incoming, client_ip_header: v })}
+            help={field('incoming.client_ip_header') ?? __('For example X-Forwarded-For; read only from a trusted proxy. Empty: none.', 'crm-bridge')}
+            __nextHasNoMarginBottom
+          />
+        </fieldset>
         <NumberControl label={__('Retention (days)', 'crm-bridge')} value={retention} min={1} max={3650} onChange={(v?: string) => setRetention(Number(v))} help={field('retention_days')} />
         <fieldset className="crm-bridge-mapping">
           <legend>{__('Status mapping (CRM status → WooCommerce status)', 'crm-bridge')}</legend>
@@ -149,12 +188,38 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
             {__('Add a status', 'crm-bridge')}
           </Button>
         </fieldset>
+        <CheckboxControl
+          label={__('Delete all CRM Bridge data (tables, settings, secrets, roles) when the plugin is deleted', 'crm-bridge')}
+          checked={deleteOnUninstall}
+          onChange={setDeleteOnUninstall}
+          help={field('delete_data_on_uninstall') ?? __('Orders keep their notes either way.', 'crm-bridge')}
+          __nextHasNoMarginBottom
+        />
         <Button variant="primary" onClick={save} isBusy={saving} disabled={saving}>
           {__('Save settings', 'crm-bridge')}
         </Button>{' '}
         <ConnectionTest />
       </CardBody>
     </Card>
+  );
+}
+
+/** Why secrets cannot be stored (with the line for wp-config.php), or that they are kept unencrypted. */
+function EncryptionNotice({ encryption }: { encryption: SettingsDoc['encryption'] }) {
+  if (encryption.problem) {
+    return (
+      <Notice status="error" isDismissible={false}>
+        <span data-testid="encryption-problem">{encryption.problem}</span>
+      </Notice>
+    );
+  }
+  if (encryption.status === 'ok') return null;
+  return (
+    <Notice status="warning" isDismissible={false}>
+      {encryption.status === 'short'
+        ? sprintf(__('CRM_BRIDGE_ENCRYPTION_KEY in wp-config.php is shorter than %d characters and is not used: secrets are stored without encryption. Use a longer key, and give the sidecar the same value.', 'crm-bridge'), encryption.min_length)
+        : __('CRM_BRIDGE_ENCRYPTION_KEY is not defined in wp-config.php: secrets are stored without encryption, which only a local environment allows. Define it, and give the sidecar the same value.', 'crm-bridge')}
+    </Notice>
   );
 }
 

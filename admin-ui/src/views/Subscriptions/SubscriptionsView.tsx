@@ -19,7 +19,10 @@ export function SubscriptionsView() {
     p.then((r) => {
       done(r);
       reload();
-    }).catch((err: unknown) => setMessage({ status: 'error', text: toApiError(err).message }));
+    }).catch((err: unknown) => {
+      const e = toApiError(err);
+      setMessage({ status: 'error', text: e.fields.secret ?? e.message });
+    });
 
   const save = () => {
     if (!editing) return;
@@ -99,6 +102,12 @@ export function SubscriptionsView() {
             }}
           >
             {fieldErrors && <Notice status="error" isDismissible={false}>{fieldErrors.message}</Notice>}
+            {/* No encryption key outside a local environment: the form says what wp-config.php needs. */}
+            {fieldErrors?.fields.secret && (
+              <Notice status="error" isDismissible={false}>
+                <span data-testid="subscription-secret-error">{fieldErrors.fields.secret}</span>
+              </Notice>
+            )}
             <TextControl label={__('Name', 'crm-bridge')} value={editing.input.name} onChange={(v) => setEditing({ ...editing, input: { ...editing.input, name: v } })} help={fieldErrors?.fields.name} __nextHasNoMarginBottom />
             <TextControl label={__('Endpoint URL', 'crm-bridge')} type="url" value={editing.input.url} onChange={(v) => setEditing({ ...editing, input: { ...editing.input, url: v } })} help={fieldErrors?.fields.url} __nextHasNoMarginBottom />
             <fieldset>
