@@ -51,6 +51,7 @@ final class Plugin {
 	 */
 	public static function activate(): void {
 		Schema::install();
+		SidecarAccess::install();
 		Roles::install();
 		Settings::update( array() );
 		DbErrorDropin::install();
@@ -68,6 +69,7 @@ final class Plugin {
 	 */
 	public static function maybe_upgrade(): void {
 		Schema::maybe_upgrade();
+		SidecarAccess::maybe_install();
 		if ( false === get_option( Settings::OPTION ) ) {
 			Settings::update( array() );
 		}
