@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
 import { sidecarEnv, startSidecar } from '../support/sidecar.ts';
-import { waitFor } from '../stack/system.ts';
+import { freePort, waitFor } from '../stack/system.ts';
 
 afterAll(closePools);
 
@@ -65,7 +65,8 @@ describe('sidecar process', () => {
       wpEval(`update_option( 'crm_bridge_schema_version', 42 );`);
       const res = await fetch(`${sc.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { reason: string }).reason).toContain('schema version 42');
+      expect(((await res.json()) as { reason: string }).reason).toBe('database schema not supported');
+      expect(sc.output()).toContain('schema version 42');
     } finally {
       wpEval(`update_option( 'crm_bridge_schema_version', \\CrmBridge\\Schema::VERSION );`);
     }
@@ -73,6 +74,22 @@ describe('sidecar process', () => {
       expect((await fetch(`${sc.url}/readyz`)).status).toBe(200);
     } finally {
       await sc.stop();
+    }
+  });
+
+  it('with its database unreachable, /readyz answers a generic reason and only the log has the details', async () => {
+    const port = await freePort();
+    const sc = await startSidecar(sidecarEnv(site(), { CRM_BRIDGE_DATABASE_URL: `mysql://crm_bridge:not-the-password@127.0.0.1:${port}/${site().database}` }));
+    try {
+      const res = await fetch(`${sc.url}/readyz`);
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ status: 'not_ready', reason: 'database unavailable', warnings: [] });
+      for (const detail of ['127.0.0.1', String(port), 'ECONNREFUSED', 'crm_bridge', 'not-the-password']) expect(text).not.toContain(detail);
+      await waitFor('the details in the log', async () => sc.output().includes('ECONNREFUSED'));
+      expect(sc.output()).not.toContain('not-the-password');
+    } finally {
+      expect(await sc.stop()).toBe(0);
     }
   });
 });
