@@ -45,7 +45,8 @@ async function main(): Promise<number> {
   const database = connect(config.database.url, config.database.tablePrefix);
   // Serve /readyz while waiting for the database, so a probe sees why the sidecar is not ready.
   const warnings: string[] = [];
-  const readiness = databaseReadiness({ db: database.db, signal: shutdown.signal, warnings: () => warnings, log });
+  let started = false;
+  const readiness = databaseReadiness({ db: database.db, signal: shutdown.signal, started: () => started, warnings: () => warnings, log });
   const server = await listen(createApp(metrics, readiness, VERSION), config.http.host, config.http.port);
   const address = server.address() as AddressInfo;
   log.info({ host: address.address, port: address.port }, 'http listening');
@@ -139,6 +140,8 @@ async function main(): Promise<number> {
       signal: shutdown.signal,
     }),
   ];
+
+  started = true;
 
   // A loop that dies takes the process down with it, so a supervisor restarts a whole sidecar.
   let exitCode = 0;

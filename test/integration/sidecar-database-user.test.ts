@@ -42,9 +42,17 @@ async function sidecar(env: Record<string, string>): Promise<RunningSidecar> {
   return sc;
 }
 
-async function readyz(sc: RunningSidecar): Promise<{ status: number; body: { status: string; reason?: string; warnings: string[] } }> {
-  const res = await fetch(`${sc.url}/readyz`);
-  return { status: res.status, body: (await res.json()) as { status: string; reason?: string; warnings: string[] } };
+type ReadyzBody = { status: string; reason?: string; warnings: string[] };
+
+/** /readyz once the sidecar's start-up checks are done. */
+async function readyz(sc: RunningSidecar): Promise<{ status: number; body: ReadyzBody }> {
+  let answer: { status: number; body: ReadyzBody } | undefined;
+  await waitFor('the start-up checks', async () => {
+    const res = await fetch(`${sc.url}/readyz`);
+    answer = { status: res.status, body: (await res.json()) as ReadyzBody };
+    return answer.body.reason !== 'starting';
+  });
+  return answer!;
 }
 
 beforeAll(async () => {
@@ -164,6 +172,7 @@ describe('the sidecar’s own database user', () => {
     const [beats] = await dbPool().query(`SELECT info FROM ${site().tablePrefix}crm_bridge_sidecars WHERE worker_id = ?`, [sc.workerId]);
     expect(JSON.parse((beats as { info: string }[])[0]!.info)).toMatchObject({ warnings: [WARNING] });
     await readyz(sc);
+    await waitFor('the warning in the log', async () => sc.output().includes(WARNING));
     const warnings = sc
       .output()
       .split('\n')

@@ -35,8 +35,8 @@ describe('sidecar process', () => {
     const sc = await startSidecar(sidecarEnv(site(), { CRM_BRIDGE_HEARTBEAT_SECONDS: '0.2' }));
     try {
       expect(await (await fetch(`${sc.url}/healthz`)).json()).toEqual({ status: 'ok', version: '0.1.0' });
-      const ready = await fetch(`${sc.url}/readyz`);
-      expect(ready.status).toBe(200);
+      // /readyz answers while the sidecar starts (so a probe sees why it waits), and says ready once its workers run.
+      await waitFor('readiness', async () => (await fetch(`${sc.url}/readyz`)).status === 200);
       const metrics = await (await fetch(`${sc.url}/metrics`)).text();
       expect(metrics).toMatch(/^crm_bridge_ready 1$/m);
       expect(metrics).toMatch(/^crm_bridge_sidecar_process_resident_memory_bytes \d+/m);
@@ -66,12 +66,12 @@ describe('sidecar process', () => {
       const res = await fetch(`${sc.url}/readyz`);
       expect(res.status).toBe(503);
       expect(((await res.json()) as { reason: string }).reason).toBe('database schema not supported');
-      expect(sc.output()).toContain('schema version 42');
+      await waitFor('the details in the log', async () => sc.output().includes('schema version 42'));
     } finally {
       wpEval(`update_option( 'crm_bridge_schema_version', \\CrmBridge\\Schema::VERSION );`);
     }
     try {
-      expect((await fetch(`${sc.url}/readyz`)).status).toBe(200);
+      await waitFor('readiness', async () => (await fetch(`${sc.url}/readyz`)).status === 200);
     } finally {
       await sc.stop();
     }

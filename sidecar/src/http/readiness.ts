@@ -7,27 +7,36 @@ import type { Logger } from '../logger.js';
 import type { Readiness, ReadinessReport } from './server.js';
 
 export const NOT_READY = {
+  starting: 'starting',
   database: 'database unavailable',
   schema: 'database schema not supported',
   shutdown: 'shutting down',
 } as const;
 
-export function databaseReadiness(opts: { db: Kysely<Database>; signal: AbortSignal; warnings: () => readonly string[]; log: Logger }): Readiness {
+export function databaseReadiness(opts: {
+  db: Kysely<Database>;
+  signal: AbortSignal;
+  /** False until the start-up checks (whose warnings /readyz reports) are done and the workers run. */
+  started: () => boolean;
+  warnings: () => readonly string[];
+  log: Logger;
+}): Readiness {
   let lastDetail: string | null = null;
   return {
     check: async (): Promise<ReadinessReport> => {
-      const warnings = [...opts.warnings()];
+      let reason: string | null;
       try {
         await checkSchemaVersion(opts.db);
         lastDetail = null;
+        reason = opts.signal.aborted ? NOT_READY.shutdown : opts.started() ? null : NOT_READY.starting;
       } catch (err) {
-        const reason = err instanceof SchemaVersionError ? NOT_READY.schema : NOT_READY.database;
+        reason = err instanceof SchemaVersionError ? NOT_READY.schema : NOT_READY.database;
         const detail = err instanceof Error ? err.message : String(err);
         if (detail !== lastDetail) opts.log.warn({ err: detail }, `not ready: ${reason}`);
         lastDetail = detail;
-        return { reason, warnings };
       }
-      return { reason: opts.signal.aborted ? NOT_READY.shutdown : null, warnings };
+      // Read after the check: the start-up checks may have finished while it ran.
+      return { reason, warnings: [...opts.warnings()] };
     },
   };
 }
