@@ -25,6 +25,7 @@ require_once __DIR__ . '/src/Roles.php';
 \CrmBridge\Roles::uninstall();
 
 global $wpdb;
+$wpdb->query( "DROP VIEW IF EXISTS `{$wpdb->prefix}crm_bridge_options`" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the sidecar's options view (SidecarAccess::VIEW).
 $crm_bridge_options = $wpdb->get_col( $wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( 'crm_bridge_' ) . '%' ) );
 foreach ( $crm_bridge_options as $crm_bridge_option ) {
 	delete_option( $crm_bridge_option );

@@ -54,6 +54,7 @@ final class Plugin {
 	 */
 	public static function activate(): void {
 		Schema::install();
+		SidecarAccess::install();
 		Roles::install();
 		Settings::update( array() );
 		DbErrorDropin::install();
@@ -71,6 +72,7 @@ final class Plugin {
 	 */
 	public static function maybe_upgrade(): void {
 		Schema::maybe_upgrade();
+		SidecarAccess::maybe_install();
 		if ( false === get_option( Settings::OPTION ) ) {
 			Settings::update( array() );
 		}

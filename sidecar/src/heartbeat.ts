@@ -18,11 +18,13 @@ export async function runHeartbeat(opts: {
   signal: AbortSignal;
   /** Hosts whose circuit is open now, shown in the admin. */
   openCircuits: () => string[];
+  /** Readiness warnings (such as excess database privileges), shown with the replica. */
+  warnings: readonly string[];
 }): Promise<void> {
   const beat = { workerId: opts.workerId, version: opts.version, hostname: hostname().slice(0, 191), startedAt: opts.clock.now() };
   while (!opts.signal.aborted) {
     try {
-      await recordHeartbeat(opts.db, beat, opts.clock.now(), { open_circuits: opts.openCircuits() });
+      await recordHeartbeat(opts.db, beat, opts.clock.now(), { open_circuits: opts.openCircuits(), warnings: [...opts.warnings] });
       opts.metrics.heartbeats.inc();
     } catch (err) {
       opts.metrics.heartbeatFailures.inc();

@@ -9,6 +9,8 @@ import { removeHeartbeat } from './db/removeHeartbeat.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createApp, listen } from './http/server.js';
+import { databaseReadiness } from './http/readiness.js';
+import { checkPrivileges, EXCESS_PRIVILEGES_WARNING } from './db/checkPrivileges.js';
 import { runHeartbeat } from './heartbeat.js';
 import { systemClock } from './clock.js';
 import { VERSION } from './version.js';
@@ -42,6 +44,17 @@ async function main(): Promise<number> {
   }
 
   const database = connect(config.database.url, config.database.tablePrefix);
+  // Serve /readyz while waiting for the database, so a probe sees why the sidecar is not ready.
+  const warnings: string[] = [];
+  let started = false;
+  const readiness = databaseReadiness({ db: database.db, signal: shutdown.signal, started: () => started, warnings: () => warnings, log });
+  const server = await listen(createApp(metrics, readiness, VERSION), config.http.host, config.http.port);
+  const address = server.address() as AddressInfo;
+  log.info({ host: address.address, port: address.port }, 'http listening');
+  const closeServer = async (): Promise<void> => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   // Wait for the database rather than crash-looping; an unknown schema is final.
   for (;;) {
     try {
@@ -51,31 +64,27 @@ async function main(): Promise<number> {
     } catch (err) {
       if (err instanceof SchemaVersionError) {
         log.fatal({ found: err.found }, err.message);
+        await closeServer();
         await database.destroy();
         return EXIT_SCHEMA;
       }
       log.warn({ err: (err as Error).message }, 'database not reachable yet, retrying');
       await systemClock.sleep(2000, shutdown.signal);
       if (shutdown.signal.aborted) {
+        await closeServer();
         await database.destroy();
         return 0;
       }
     }
   }
-
-  const readiness = {
-    check: async (): Promise<string | null> => {
-      try {
-        await checkSchemaVersion(database.db);
-        return shutdown.signal.aborted ? 'shutting down' : null;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
-  };
-  const server = await listen(createApp(metrics, readiness, VERSION), config.http.host, config.http.port);
-  const address = server.address() as AddressInfo;
-  log.info({ host: address.address, port: address.port }, 'http listening');
+  const excess = await checkPrivileges(database.db, config.database.tablePrefix).catch((err: unknown) => {
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'database privileges not checked');
+    return [];
+  });
+  if (excess.length > 0) {
+    log.warn({ excess }, `${EXCESS_PRIVILEGES_WARNING}: give it a dedicated user with the documented grants`);
+    warnings.push(EXCESS_PRIVILEGES_WARNING);
+  }
 
   const db = database.db;
   const clock = systemClock;
@@ -105,6 +114,7 @@ async function main(): Promise<number> {
       metrics,
       signal: shutdown.signal,
       openCircuits: () => [...breakers.openCircuits(), ...endpointBreakers.openCircuits()],
+      warnings,
     }),
     runInboxWorker(
       { ...worker, fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(outbound, breakers, s, credentials, crmOrderId, signal), batcher },
@@ -135,6 +145,8 @@ async function main(): Promise<number> {
     }),
   ];
 
+  started = true;
+
   // A loop that dies takes the process down with it, so a supervisor restarts a whole sidecar.
   let exitCode = 0;
   for (const loop of loops) {
@@ -146,8 +158,7 @@ async function main(): Promise<number> {
   }
   if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');
   await Promise.allSettled(loops);
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeServer();
   await removeHeartbeat(database.db, config.workerId).catch((err: unknown) => log.warn({ err }, 'heartbeat row not removed'));
   await database.destroy();
   log.info('stopped');

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
 import { sidecarEnv, startSidecar } from '../support/sidecar.ts';
-import { waitFor } from '../stack/system.ts';
+import { freePort, waitFor } from '../stack/system.ts';
 
 afterAll(closePools);
 
@@ -35,8 +35,8 @@ describe('sidecar process', () => {
     const sc = await startSidecar(sidecarEnv(site(), { CRM_BRIDGE_HEARTBEAT_SECONDS: '0.2' }));
     try {
       expect(await (await fetch(`${sc.url}/healthz`)).json()).toEqual({ status: 'ok', version: '0.1.0' });
-      const ready = await fetch(`${sc.url}/readyz`);
-      expect(ready.status).toBe(200);
+      // /readyz answers while the sidecar starts (so a probe sees why it waits), and says ready once its workers run.
+      await waitFor('readiness', async () => (await fetch(`${sc.url}/readyz`)).status === 200);
       const metrics = await (await fetch(`${sc.url}/metrics`)).text();
       expect(metrics).toMatch(/^crm_bridge_ready 1$/m);
       expect(metrics).toMatch(/^crm_bridge_sidecar_process_resident_memory_bytes \d+/m);
@@ -65,14 +65,31 @@ describe('sidecar process', () => {
       wpEval(`update_option( 'crm_bridge_schema_version', 42 );`);
       const res = await fetch(`${sc.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { reason: string }).reason).toContain('schema version 42');
+      expect(((await res.json()) as { reason: string }).reason).toBe('database schema not supported');
+      await waitFor('the details in the log', async () => sc.output().includes('schema version 42'));
     } finally {
       wpEval(`update_option( 'crm_bridge_schema_version', \\CrmBridge\\Schema::VERSION );`);
     }
     try {
-      expect((await fetch(`${sc.url}/readyz`)).status).toBe(200);
+      await waitFor('readiness', async () => (await fetch(`${sc.url}/readyz`)).status === 200);
     } finally {
       await sc.stop();
+    }
+  });
+
+  it('with its database unreachable, /readyz answers a generic reason and only the log has the details', async () => {
+    const port = await freePort();
+    const sc = await startSidecar(sidecarEnv(site(), { CRM_BRIDGE_DATABASE_URL: `mysql://crm_bridge:not-the-password@127.0.0.1:${port}/${site().database}` }));
+    try {
+      const res = await fetch(`${sc.url}/readyz`);
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ status: 'not_ready', reason: 'database unavailable', warnings: [] });
+      for (const detail of ['127.0.0.1', String(port), 'ECONNREFUSED', 'crm_bridge', 'not-the-password']) expect(text).not.toContain(detail);
+      await waitFor('the details in the log', async () => sc.output().includes('ECONNREFUSED'));
+      expect(sc.output()).not.toContain('not-the-password');
+    } finally {
+      expect(await sc.stop()).toBe(0);
     }
   });
 });

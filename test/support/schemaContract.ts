@@ -39,12 +39,13 @@ export function compareSchema(description: Description, columns: DbColumn[], pre
   return problems;
 }
 
-/** The columns of every table of the plugin (by prefix) in the given database. */
+/** The columns of every table of the plugin (by prefix) in the given database; views (the sidecar's options view) are not tables. */
 export async function readPluginColumns(pool: Pool, database: string, prefix: string): Promise<DbColumn[]> {
   const [rows] = await pool.query(
-    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS d, IS_NULLABLE AS n
-       FROM information_schema.COLUMNS
-      WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE ?`,
+    `SELECT c.TABLE_NAME AS t, c.COLUMN_NAME AS c, c.DATA_TYPE AS d, c.IS_NULLABLE AS n
+       FROM information_schema.COLUMNS c
+       JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+      WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME LIKE ? AND t.TABLE_TYPE = 'BASE TABLE'`,
     [database, `${prefix.replaceAll('_', '\\_')}crm\\_bridge\\_%`],
   );
   return (rows as { t: string; c: string; d: string; n: string }[]).map((r) => ({ table: r.t, column: r.c, dataType: r.d.toLowerCase(), nullable: r.n === 'YES' }));

@@ -1,6 +1,7 @@
 // Refuses to work against a plugin schema this sidecar was not written for.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { readOptions } from './readOptions.js';
 
 /** Schema versions of plugin/src/Schema.php this sidecar understands. */
 /** Version 2 added crm_bridge_sidecars.info (open circuits in the heartbeat); 3 added crm_bridge_audit. */
@@ -20,8 +21,8 @@ export class SchemaVersionError extends Error {
 
 /** Reads the installed version; throws SchemaVersionError when it is missing or unknown. */
 export async function checkSchemaVersion(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('options').select('option_value').where('option_name', '=', SCHEMA_VERSION_OPTION).executeTakeFirst();
-  const found = row ? Number(row.option_value) : null;
+  const value = (await readOptions(db, [SCHEMA_VERSION_OPTION])).get(SCHEMA_VERSION_OPTION);
+  const found = value === undefined ? null : Number(value);
   if (found === null || !(KNOWN_SCHEMA_VERSIONS as readonly number[]).includes(found)) throw new SchemaVersionError(found);
   return found;
 }

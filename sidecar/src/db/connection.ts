@@ -1,10 +1,10 @@
 // The kysely instance over a mysql2 pool, with WordPress's table prefix added to every table name.
 import { Kysely, MysqlDialect, OperationNodeTransformer, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow, type TableNode } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
-import { tables, type Database } from './schema.js';
+import { OPTIONS_VIEW, tables, type Database } from './schema.js';
 
 /** Every table name the sidecar may query; anything else in a TableNode is an alias and stays as it is. */
-const KNOWN_TABLES: ReadonlySet<string> = new Set([...Object.keys(tables), 'options']);
+const KNOWN_TABLES: ReadonlySet<string> = new Set([...Object.keys(tables), 'options', OPTIONS_VIEW]);
 
 class PrefixTransformer extends OperationNodeTransformer {
   constructor(private readonly prefix: string) {

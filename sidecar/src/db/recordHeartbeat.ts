@@ -12,6 +12,7 @@ export interface Heartbeat {
 /** What the admin health view shows about a replica besides its heartbeat. */
 export interface HeartbeatInfo {
   open_circuits: string[];
+  warnings: string[];
 }
 
 export async function recordHeartbeat(db: Kysely<Database>, beat: Heartbeat, now: Date, info: HeartbeatInfo): Promise<void> {

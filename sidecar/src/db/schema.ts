@@ -117,7 +117,14 @@ export const tables = {
 
 /** WordPress core tables the sidecar reads (never the order tables: orders go through the plugin). */
 export interface CoreTables {
+  /** Read only where the plugin could not create its options view. */
   options: { option_id: Generated<number>; option_name: string; option_value: string; autoload: string };
+}
+
+/** The view of the plugin's own options (plugin/src/SidecarAccess.php): all a dedicated database user reads of WordPress. */
+export const OPTIONS_VIEW = 'crm_bridge_options';
+export interface PluginViews {
+  [OPTIONS_VIEW]: { option_name: string; option_value: string };
 }
 
 type TsOf<K extends Kind> = K extends 'id'
@@ -135,7 +142,7 @@ type RowOf<T> = {
 };
 
 export type PluginTables = { [T in keyof typeof tables]: RowOf<(typeof tables)[T]> };
-export type Database = PluginTables & CoreTables;
+export type Database = PluginTables & CoreTables & PluginViews;
 export type TableName = keyof typeof tables;
 export type ColumnKind = Kind;
 

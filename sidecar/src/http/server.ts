@@ -1,12 +1,18 @@
 // The sidecar's own HTTP surface: /healthz (the process runs), /readyz (database reachable, schema
-// known) and /metrics (Prometheus text).
+// known, and warnings such as excess database privileges) and /metrics (Prometheus text).
 import express from 'express';
 import type { Server } from 'node:http';
 import type { Metrics } from '../metrics.js';
 
+export interface ReadinessReport {
+  /** A generic reason when not ready (details belong in the log), or null when ready. */
+  reason: string | null;
+  /** Conditions that do not stop the sidecar but need an operator's attention. */
+  warnings: string[];
+}
+
 export interface Readiness {
-  /** Resolves with a reason when not ready, or null when ready. */
-  check(): Promise<string | null>;
+  check(): Promise<ReadinessReport>;
 }
 
 export function createApp(metrics: Metrics, readiness: Readiness, version: string): express.Express {
@@ -16,10 +22,10 @@ export function createApp(metrics: Metrics, readiness: Readiness, version: strin
     res.json({ status: 'ok', version });
   });
   app.get('/readyz', async (_req, res) => {
-    const reason = await readiness.check();
+    const { reason, warnings } = await readiness.check();
     metrics.ready.set(reason === null ? 1 : 0);
-    if (reason === null) res.json({ status: 'ready' });
-    else res.status(503).json({ status: 'not_ready', reason });
+    if (reason === null) res.json({ status: 'ready', warnings });
+    else res.status(503).json({ status: 'not_ready', reason, warnings });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
