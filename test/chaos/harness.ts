@@ -43,7 +43,10 @@ export interface SidecarOptions {
   env?: Record<string, string>;
 }
 
-/** Starts a sidecar for the scenario; fast polling, short leases so a killed worker's rows come back soon. */
+/**
+ * Starts a sidecar for the scenario; fast polling, short leases so a killed worker's rows come back soon.
+ * sidecarEnv sets CRM_BRIDGE_ALLOW_PRIVATE_URLS: the CRM simulator and the receivers listen on loopback.
+ */
 export async function startScenarioSidecar(sc: Scenario, opts: SidecarOptions = {}): Promise<RunningSidecar> {
   const env = sidecarEnv(undefined, {
     CRM_BRIDGE_POLL_MS: '50',

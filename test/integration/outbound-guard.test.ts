@@ -128,6 +128,24 @@ describe('the outbound guard at delivery time, in a real sidecar', () => {
     expect(listening.seen).toEqual([]);
   });
 
+  it('stores at most 4 KiB of an endpoint’s answer in the log, with control characters replaced', async () => {
+    const hostile = await recorder('127.0.0.1', 0, (_q, r) => {
+      r.writeHead(500, { 'content-type': 'text/plain' });
+      r.end(`\u001b[2J\u001b]0;owned\u0007\u202Egnp.exe ${'z'.repeat(1_000_000)}`);
+    });
+    const sub = subscriptionsWithDelivery([`${hostile.url}/hook`])[0]!;
+    await sidecar({});
+    const logged = async () => {
+      const [rows] = await dbPool().query(`SELECT detail FROM wp_crm_bridge_log WHERE direction = 'out' AND subscription_id = ? AND decision IN ('retried', 'dead') ORDER BY id LIMIT 1`, [sub.id]);
+      return (rows as { detail: string }[])[0];
+    };
+    await waitFor('the failed attempt in the log', async () => (await logged()) !== undefined);
+    const response = (JSON.parse((await logged())!.detail) as { status_code: number; response: string }).response;
+    expect(Buffer.byteLength(response)).toBeLessThanOrEqual(4096);
+    expect(response.startsWith('\uFFFD[2J\uFFFD]0;owned\uFFFD\uFFFDgnp.exe zzz')).toBe(true);
+    expect(response).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E]/);
+  });
+
   it('signs with both secrets during a rotation’s grace period, and with the new one only after it', async () => {
     const hook = await recorder('127.0.0.1');
     const sub = subscriptionsWithDelivery([`${hook.url}/hook`])[0]!;
