@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../stack/paths.ts';
 import { run } from '../stack/system.ts';
-import { tables } from '../../sidecar/src/db/schema.ts';
+import { SIDECAR_TABLES } from '../../sidecar/src/db/schema.ts';
 
 interface Service {
   image?: string;
@@ -58,7 +58,7 @@ describe('docker-compose.yml', () => {
       .filter((l) => l.startsWith('GRANT'));
     expect(grants.sort()).toEqual(
       [
-        ...Object.keys(tables).map((t) => `GRANT SELECT, INSERT, UPDATE, DELETE ON \`wordpress\`.\`wp_${t}\` TO 'crm_bridge_sidecar'@'%';`),
+        ...SIDECAR_TABLES.map((t) => `GRANT SELECT, INSERT, UPDATE, DELETE ON \`wordpress\`.\`wp_${t}\` TO 'crm_bridge_sidecar'@'%';`),
         "GRANT SELECT ON `wordpress`.`wp_crm_bridge_options` TO 'crm_bridge_sidecar'@'%';",
       ].sort(),
     );

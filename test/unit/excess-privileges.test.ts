@@ -1,15 +1,15 @@
 // Which database grants go beyond the sidecar's need, read from SHOW GRANTS lines as MariaDB and MySQL print them.
 import { describe, expect, it } from 'vitest';
 import { findExcessPrivileges, neededPrivileges } from '../../sidecar/src/db/excessPrivileges.ts';
-import { OPTIONS_VIEW, tables } from '../../sidecar/src/db/schema.ts';
+import { OPTIONS_VIEW, SIDECAR_TABLES } from '../../sidecar/src/db/schema.ts';
 
-const need = neededPrivileges('shop', 'wp_', Object.keys(tables), OPTIONS_VIEW);
+const need = neededPrivileges('shop', 'wp_', SIDECAR_TABLES, OPTIONS_VIEW);
 const USAGE = "GRANT USAGE ON *.* TO `crm_bridge_sidecar`@`%` IDENTIFIED BY PASSWORD '*66F936ECC01641848C0263A8BAE23670D420FB87'";
 const rows = (table: string, db = 'shop') => `GRANT SELECT, INSERT, UPDATE, DELETE ON \`${db}\`.\`${table}\` TO \`crm_bridge_sidecar\`@\`%\``;
 
 describe('excess database privileges', () => {
   it('the documented grants are exactly the need', () => {
-    const documented = [USAGE, ...Object.keys(tables).map((t) => rows(`wp_${t}`)), 'GRANT SELECT ON `shop`.`wp_crm_bridge_options` TO `crm_bridge_sidecar`@`%`'];
+    const documented = [USAGE, ...SIDECAR_TABLES.map((t) => rows(`wp_${t}`)), 'GRANT SELECT ON `shop`.`wp_crm_bridge_options` TO `crm_bridge_sidecar`@`%`'];
     expect(findExcessPrivileges(documented, need)).toEqual([]);
   });
 
@@ -42,7 +42,7 @@ describe('excess database privileges', () => {
   });
 
   it('without the view, SELECT on wp_options is the need and nothing more on it', () => {
-    const fallback = neededPrivileges('shop', 'wp_', Object.keys(tables), 'options');
+    const fallback = neededPrivileges('shop', 'wp_', SIDECAR_TABLES, 'options');
     expect(findExcessPrivileges(['GRANT SELECT ON `shop`.`wp_options` TO `u`@`%`'], fallback)).toEqual([]);
     expect(findExcessPrivileges(['GRANT SELECT, UPDATE ON `shop`.`wp_options` TO `u`@`%`'], fallback)).toEqual([{ scope: 'table', object: 'shop.wp_options', privileges: ['UPDATE'] }]);
   });

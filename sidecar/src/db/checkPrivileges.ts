@@ -1,7 +1,7 @@
 // Reads what the sidecar's database user may do (SHOW GRANTS FOR CURRENT_USER()) and returns what
 // goes beyond the sidecar's need, for the readiness warning and the log.
 import { sql, type Kysely } from 'kysely';
-import { OPTIONS_VIEW, tables, type Database } from './schema.js';
+import { OPTIONS_VIEW, SIDECAR_TABLES, type Database } from './schema.js';
 import { isViewUnavailable } from './readOptions.js';
 import { findExcessPrivileges, neededPrivileges, type ExcessPrivilege } from './excessPrivileges.js';
 
@@ -18,5 +18,5 @@ export async function checkPrivileges(db: Kysely<Database>, tablePrefix: string)
     if (!isViewUnavailable(err)) throw err;
     optionsSource = 'options';
   }
-  return findExcessPrivileges(grants, neededPrivileges(database, tablePrefix, Object.keys(tables), optionsSource));
+  return findExcessPrivileges(grants, neededPrivileges(database, tablePrefix, SIDECAR_TABLES, optionsSource));
 }

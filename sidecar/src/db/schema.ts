@@ -115,6 +115,12 @@ export const tables = {
   },
 } satisfies Record<string, Record<string, Column>>;
 
+/** Tables only the plugin reads and writes (the audit trail): the sidecar's database user gets no grant on them. */
+export const PLUGIN_ONLY_TABLES: ReadonlySet<string> = new Set(['crm_bridge_audit']);
+
+/** The plugin tables the sidecar reads and writes, each granted to its database user. */
+export const SIDECAR_TABLES: readonly string[] = Object.keys(tables).filter((t) => !PLUGIN_ONLY_TABLES.has(t));
+
 /** WordPress core tables the sidecar reads (never the order tables: orders go through the plugin). */
 export interface CoreTables {
   /** Read only where the plugin could not create its options view. */
