@@ -29,7 +29,7 @@ export async function openContext(stackName: string): Promise<BenchContext> {
   const crm = await startCrmSimulator({ token: CRM_TOKEN });
   evalPhp(
     site,
-    `\\CrmBridge\\Settings::update( array( 'crm' => array( 'base_url' => ${JSON.stringify(crm.url)}, 'auth_mode' => 'bearer', 'timeout_ms' => 10000 ), 'concurrency' => 64, 'outgoing' => array( 'allow_private_urls' => true ) ) );
+    `\\CrmBridge\\Settings::update( array( 'crm' => array( 'base_url' => ${JSON.stringify(crm.url)}, 'auth_mode' => 'bearer', 'timeout_ms' => 10000 ), 'concurrency' => 64 ) );
      \\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::INCOMING, ${JSON.stringify(SIGNING_SECRET)} );
      \\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::CRM_TOKEN, ${JSON.stringify(CRM_TOKEN)} );`,
   );

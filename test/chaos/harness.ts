@@ -71,7 +71,7 @@ export async function startScenario(name: string, opts: { incomingOrders: number
   const crm = await startCrmSimulator({ token: 'crm-api-token-for-tests', knobs: { webhookRetries: 400, webhookRetryDelayMs: 250, ...knobs } });
   configureCrm(crm.url, {
     retry: { max_attempts: 30, base_delay_ms: 100, max_delay_ms: 2000 },
-    outgoing: { max_attempts: 30, base_delay_ms: 100, max_delay_ms: 2000, allow_private_urls: true, timeout_ms: 2000, disable_after_hours: 72 },
+    outgoing: { max_attempts: 30, base_delay_ms: 100, max_delay_ms: 2000, timeout_ms: 2000, disable_after_hours: 72 },
     concurrency: 16,
   });
   wpEval(`global $wpdb; $wpdb->query( "UPDATE {$wpdb->prefix}crm_bridge_subscriptions SET active = 0" );`);

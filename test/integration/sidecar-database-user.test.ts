@@ -72,7 +72,7 @@ beforeAll(async () => {
     stdio: 'pipe',
   });
   crm = await startCrmSimulator({ token: CRM_TOKEN });
-  configureCrm(crm.url, { crm: { base_url: crm.url, paths: { woo_order_id: 'woo_order_id' } }, outgoing: { allow_private_urls: true, base_delay_ms: 50, max_delay_ms: 200 } });
+  configureCrm(crm.url, { crm: { base_url: crm.url, paths: { woo_order_id: 'woo_order_id' } }, outgoing: { base_delay_ms: 50, max_delay_ms: 200 } });
   receiver = await startReceiver();
 });
 afterEach(async () => {
