@@ -76,6 +76,8 @@ describe('settings documents that are refused', () => {
     ['an empty incoming JSON path', { incoming: { paths: { version: '' } } }, 'incoming.paths.version'],
     ['an empty CRM JSON path', { crm: { paths: { status: '' } } }, 'crm.paths.status'],
     ['an unknown nested key', { crm: { paths: { colour: 'blue' } } }, 'crm.paths.colour'],
+    ['an order URL template that leaves the CRM host', { crm: { order_url_template: '@evil.example/{crm_order_id}' } }, 'crm.order_url_template'],
+    ['an order URL template on another port', { crm: { order_url_template: ':8443/orders/{crm_order_id}' } }, 'crm.order_url_template'],
     ['an unknown outgoing key', { outgoing: { follow_redirects: true } }, 'outgoing.follow_redirects'],
     ['the removed private-address switch', { outgoing: { allow_private_urls: true } }, 'outgoing.allow_private_urls'],
     ['max_attempts out of range', { outgoing: { max_attempts: 100000 } }, 'outgoing.max_attempts'],

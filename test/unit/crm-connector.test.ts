@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CRM_MAX_BODY_BYTES, fetchCrmOrder, parseRetryAfter } from '../../sidecar/src/incoming/crm.ts';
+import { CRM_MAX_BODY_BYTES, fetchCrmOrder, orderUrl, parseRetryAfter } from '../../sidecar/src/incoming/crm.ts';
 import type { OutboundRequest, OutboundSend } from '../../sidecar/src/net/client.ts';
 import { ConnectError } from '../../sidecar/src/net/errors.ts';
 import { CircuitBreakers } from '../../sidecar/src/circuitBreaker.ts';
@@ -80,5 +80,17 @@ describe('CRM connector', () => {
     };
     await expect(run(broken)).rejects.toMatchObject({ errorClass: 'transient', code: 'crm_network' });
     await expect(run(answering(200, { order: { state: 'paid', rev: 'seven' } }))).rejects.toMatchObject({ errorClass: 'permanent', code: 'crm_bad_order' });
+  });
+});
+
+describe('order URL', () => {
+  const crm = (template: string, base = 'https://crm.example.com') => ({ ...settings.crm, base_url: base, order_url_template: template });
+
+  it('keeps the order on the CRM base URL', () => {
+    expect(orderUrl(crm('/orders/{crm_order_id}?expand=1', 'https://crm.example.com/api/'), 'A/1')).toBe('https://crm.example.com/api/orders/A%2F1?expand=1');
+  });
+
+  it.each(['@evil.example/{crm_order_id}', '.evil.example/{crm_order_id}', ':8443/{crm_order_id}'])('refuses a template that leaves the CRM host: %s', (template) => {
+    expect(() => orderUrl(crm(template), '1')).toThrow(/leaves the CRM's address/);
   });
 });

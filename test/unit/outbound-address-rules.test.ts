@@ -8,6 +8,7 @@ const privateForms = [
   ['::ffff:7f00:1', 'IPv4-mapped loopback, hex'],
   ['64:ff9b::7f00:1', 'NAT64 of loopback'],
   ['64:ff9b:1::a00:1', 'local-use NAT64 of 10.0.0.1'],
+  ['64:ff9b:1:a9fe:a9:fe00:808:808', 'local-use NAT64, /48 layout of 169.254.169.254'],
   ['2002:7f00:1::1', '6to4 of loopback'],
   ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo of loopback'],
   ['100.100.100.200', 'carrier-grade NAT (a cloud metadata address)'],
@@ -51,6 +52,9 @@ const neverTargets = [
   ['2001:10::1', 'ORCHID'],
   ['64:ff9b::a9fe:a9fe', 'NAT64 of link-local metadata'],
   ['2002:a9fe:a9fe::1', '6to4 of link-local metadata'],
+  ['::7f00:1', 'IPv4-compatible loopback (::127.0.0.1)'],
+  ['::a9fe:a9fe', 'IPv4-compatible link-local metadata'],
+  ['4000::1', 'IPv6 outside global unicast space'],
 ] as const;
 
 const publicAddresses = ['93.184.215.14', '8.8.8.8', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '64:ff9b::5db8:d70e', '2002:5db8:d70e::1'];

@@ -411,7 +411,9 @@ final class SettingsController {
 				return is_string( $value ) && ( ( ! empty( $rule[1] ) && '' === $value ) || preg_match( '/^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$/', $value ) ) ? null
 					: __( 'Enter an HTTP header name such as X-Signature.', 'crm-bridge' );
 			case 'template':
-				return is_string( $value ) && strlen( $value ) <= 2048 && false !== strpos( $value, '{crm_order_id}' ) ? null : __( 'The template must contain {crm_order_id}.', 'crm-bridge' );
+				// A path on the CRM's own host: "@host", ".host" or ":port" after the base URL would send the token elsewhere.
+				return is_string( $value ) && strlen( $value ) <= 2048 && false !== strpos( $value, '{crm_order_id}' ) && preg_match( '#^/[^@\\\\\#\s]*$#', $value ) ? null
+					: __( 'Enter a path on the CRM API that starts with / and contains {crm_order_id}, such as /orders/{crm_order_id}.', 'crm-bridge' );
 			case 'list':
 				return is_array( $value ) && Settings::is_list( $value ) ? null : __( 'Enter a list.', 'crm-bridge' );
 			case 'strings':

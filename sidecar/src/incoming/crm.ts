@@ -36,8 +36,22 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/**
+ * The order's URL on the CRM API. It must stay on the base URL's origin: a template such as
+ * "@other.host/…" or ":8443/…" would otherwise send the CRM token to another host.
+ */
 export function orderUrl(crm: Settings['crm'], crmOrderId: string): string {
-  return crm.base_url.replace(/\/+$/, '') + crm.order_url_template.replaceAll('{crm_order_id}', encodeURIComponent(crmOrderId));
+  const url = crm.base_url.replace(/\/+$/, '') + crm.order_url_template.replaceAll('{crm_order_id}', encodeURIComponent(crmOrderId));
+  let origins: [string, string];
+  try {
+    origins = [new URL(url).origin, new URL(crm.base_url).origin];
+  } catch {
+    throw new PermanentError('crm_bad_url', 'the CRM base URL and order URL template do not form a valid URL');
+  }
+  if (origins[0] !== origins[1]) {
+    throw new PermanentError('crm_bad_url', `the order URL template leaves the CRM's address (${origins[1]}); it must be a path such as /orders/{crm_order_id}`);
+  }
+  return url;
 }
 
 function authHeaders(crm: Settings['crm'], credentials: CrmCredentials): Record<string, string> {

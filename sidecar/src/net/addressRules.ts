@@ -29,7 +29,13 @@ const PRIVATE_EXTRA: [string, string][] = [
   ['198.18.0.0/15', 'benchmarking'],
   // Deprecated site-local IPv6 (RFC 3879), still honoured by some stacks; ipaddr.js calls it unicast.
   ['fec0::/10', 'siteLocal'],
+  // Local-use NAT64 (RFC 8215): a translator inside the shop's own network, whatever IPv4 it embeds.
+  ['64:ff9b:1::/48', 'localNat64'],
 ];
+
+/** The only IPv6 unicast space assigned for the internet (RFC 4291): IPv4-compatible ::a.b.c.d and unassigned space are refused. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+const LOCAL_NAT64 = ipaddr.parseCIDR('64:ff9b:1::/48');
 
 /** ipaddr.js ranges that are a private network: reachable when CRM_BRIDGE_ALLOW_PRIVATE_URLS is set. */
 const PRIVATE_RANGES = new Set(['loopback', 'private', 'uniqueLocal', 'carrierGradeNat']);
@@ -51,10 +57,13 @@ function ipv4FromBytes(bytes: number[]): ipaddr.IPv4 {
 
 /**
  * The IPv4 address an IPv6 address carries and that a translator or tunnel would deliver to:
- * IPv4-mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::/96, local-use 64:ff9b:1::/48), 6to4 (2002::/16,
+ * IPv4-mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::/96), 6to4 (2002::/16,
  * bits 16-48) and Teredo (2001::/32, the client address inverted in the last 32 bits). Null otherwise.
  */
 export function embeddedIPv4(addr: ipaddr.IPv6): ipaddr.IPv4 | null {
+  // Local-use NAT64 (64:ff9b:1::/48) places the IPv4 address at other offsets; it is judged as a
+  // private network as a whole (PRIVATE_EXTRA), never by the last 32 bits.
+  if (addr.match(LOCAL_NAT64)) return null;
   const bytes = addr.toByteArray();
   switch (addr.range()) {
     case 'ipv4Mapped':
@@ -65,7 +74,6 @@ export function embeddedIPv4(addr: ipaddr.IPv6): ipaddr.IPv4 | null {
     case 'teredo':
       return ipv4FromBytes(bytes.slice(12).map((b) => ~b));
   }
-  if (addr.match(ipaddr.parseCIDR('64:ff9b:1::/48'))) return ipv4FromBytes(bytes.slice(12));
   return null;
 }
 
@@ -91,7 +99,10 @@ export function checkAddress(address: string, allowPrivate: boolean): AddressVer
   if (never) return { allowed: false, reason: `${never} address`, privateNetwork: false };
   const privateName = inList(addr, PRIVATE);
   const range = privateName ?? addr.range();
-  if (range === 'unicast') return { allowed: true };
+  if (range === 'unicast') {
+    if (addr.kind() === 'ipv6' && !addr.match(GLOBAL_UNICAST_V6)) return { allowed: false, reason: 'IPv6 address outside global unicast space (2000::/3)', privateNetwork: false };
+    return { allowed: true };
+  }
   if (allowPrivate && (privateName !== null || PRIVATE_RANGES.has(range))) return { allowed: true };
   const privateNetwork = privateName !== null || PRIVATE_RANGES.has(range);
   return { allowed: false, reason: `${range} address${privateNetwork ? ' (private addresses are not allowed)' : ''}`, privateNetwork };
