@@ -72,10 +72,16 @@ describe('reliability: hostile input', () => {
     const id = unique('h-hmac');
     const body = JSON.stringify({ id, type: 'order.status_changed', data: { crm_order_id: unique('H'), status: 'paid', version: 1 } });
     const signature = createHmac('sha256', Buffer.from(TEST_SECRET.replace(/^whsec_/, ''), 'base64')).update(body).digest('hex');
+    const post = (webhookId: string) => fetch(receiverUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-crm-signature': signature, 'webhook-id': webhookId }, body });
     try {
-      updateSettings({ incoming: { signature_mode: 'hmac', hmac_header: 'X-Crm-Signature', hmac_encoding: 'hex', event_id_path: 'id' } });
+      // The unsigned header never names the event: without an event id path nothing is stored.
+      updateSettings({ incoming: { signature_mode: 'hmac', hmac_header: 'X-Crm-Signature', hmac_encoding: 'hex', event_id_path: '' } });
+      const before = await storedRows();
+      for (let i = 0; i < 3; i++) expect((await post(unique('forged'))).status).toBe(400);
+      expect(await storedRows()).toBe(before);
+      updateSettings({ incoming: { event_id_path: 'id' } });
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await fetch(receiverUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-crm-signature': signature, 'webhook-id': unique('forged') }, body })).status);
+      for (let i = 0; i < 3; i++) statuses.push((await post(unique('forged'))).status);
       expect(statuses).toEqual([202, 200, 200]);
     } finally {
       updateSettings({ incoming: { signature_mode: 'standard_webhooks', event_id_path: '' } });

@@ -22,9 +22,15 @@ describe('HMAC mode takes the event id from the signed body only', () => {
   };
 
   it('one captured request replayed under three new webhook-id headers is accepted once, then duplicates', async () => {
-    updateSettings({ incoming: { signature_mode: 'hmac', hmac_header: 'X-Crm-Signature', hmac_encoding: 'hex', event_id_path: 'id' } });
     const id = unique('evt_hmac');
     const body = JSON.stringify({ id, type: 'order.status_changed', data: { crm_order_id: unique('C'), status: 'paid', version: 1 } });
+    // Without an event id path, the unsigned header cannot stand in for it: nothing is stored.
+    updateSettings({ incoming: { signature_mode: 'hmac', hmac_header: 'X-Crm-Signature', hmac_encoding: 'hex', event_id_path: '' } });
+    const forged = [unique('x'), unique('y'), unique('z')];
+    for (const webhookId of forged) expect((await hmacPost(body, { 'webhook-id': webhookId })).status).toBe(400);
+    for (const webhookId of forged) expect(await inboxRows(webhookId)).toEqual([]);
+
+    updateSettings({ incoming: { event_id_path: 'id' } });
     const answers = [];
     for (const webhookId of [unique('a'), unique('b'), unique('c'), unique('d')]) answers.push(await hmacPost(body, { 'webhook-id': webhookId }));
     expect(answers.map((r) => r.status)).toEqual([202, 200, 200, 200]);
