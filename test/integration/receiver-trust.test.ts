@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, wpEvalJson } from '../support/stack.ts';
 import { configureCrm, createOrders, inboxRows, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
 import { announceToCrm, refusalTotal, updateSettings } from '../support/trust.ts';
+import { launchBrowser, loggedInPage } from '../support/browser.ts';
 
 const receiverPath = '/wp-json/crm-bridge/v1/crm/events';
 const sidecarAuth = () => ({ authorization: `Basic ${Buffer.from(`${site().sidecarUser}:${site().sidecarAppPassword}`).toString('base64')}` });
@@ -127,6 +128,19 @@ describe('refusals are cheap and visible', () => {
     expect(health.refusals.samples.length).toBeLessThanOrEqual(20);
     expect(health.refusals.samples[0]).toMatchObject({ class: 'signature', message: expect.stringContaining('invalid_signature') });
     expect(JSON.stringify(health.refusals)).not.toContain(TEST_SECRET.slice(6, 20));
+
+    // The Health tab shows the counter and the latest refusals.
+    const browser = await launchBrowser();
+    try {
+      const page = await loggedInPage(browser, site());
+      await page.goto(`${site().url}/wp-admin/admin.php?page=crm-bridge`);
+      const row = page.getByTestId('refusals').getByRole('row', { name: /^signature/ });
+      await row.waitFor();
+      expect(await row.textContent()).toContain(String(before + 200));
+      expect(await page.getByTestId('refusal-samples').getByRole('row').count()).toBeGreaterThan(1);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
