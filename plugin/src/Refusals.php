@@ -163,8 +163,10 @@ final class Refusals {
 	 */
 	private static function open() {
 		global $wpdb;
-		// One file per site and database prefix, outside the web root when the server has a temp dir.
-		$file   = trailingslashit( get_temp_dir() ) . 'crm-bridge-refusals-' . md5( ABSPATH . '|' . DB_NAME . '|' . $wpdb->prefix ) . '.json';
+		// One file per site and database prefix. get_temp_dir() may fall back to wp-content, so the
+		// name carries a salt: it cannot be guessed and fetched from the web.
+		$salt   = defined( 'AUTH_SALT' ) ? (string) AUTH_SALT : '';
+		$file   = trailingslashit( get_temp_dir() ) . 'crm-bridge-refusals-' . hash( 'sha256', ABSPATH . '|' . DB_NAME . '|' . $wpdb->prefix . '|' . $salt ) . '.json';
 		$handle = @fopen( $file, 'c+' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged,WordPress.WP.AlternativeFunctions.file_system_operations_fopen -- a missing temp dir falls back to direct writes.
 		if ( false === $handle ) {
 			return null;

@@ -351,8 +351,8 @@ final class ApplyController {
 	}
 
 	/**
-	 * Why a CRM order may not write to an order, or null when it may: it is linked to it, or neither
-	 * is linked and the order was announced to the CRM (an order.created row for a CRM subscription,
+	 * Why a CRM order may not write to an order, or null when it may: it is linked to it (the links
+	 * table or the order's meta), or neither is linked and the order was announced to the CRM (an order.created row for a CRM subscription,
 	 * queued or delivered: the CRM may act on it before its delivery is recorded). Runs under the
 	 * order lock, so the answer holds until the write.
 	 *
@@ -372,7 +372,8 @@ final class ApplyController {
 				return sprintf( 'Order %d is linked to another CRM order; CRM order %s cannot take it over.', $order_id, $crm_order_id );
 			}
 		}
-		if ( ! $linked_order && '' === $linked_crm && ! Outbox::announced_to_crm( $order_id ) ) {
+		// The order's own record of its CRM order (meta) counts as a link; without any, only an announcement does.
+		if ( ! $linked_order && '' === $linked_crm && $meta_crm !== $crm_order_id && ! Outbox::announced_to_crm( $order_id ) ) {
 			return sprintf( 'Order %d was never announced to the CRM; CRM order %s cannot claim it.', $order_id, $crm_order_id );
 		}
 		return null;
