@@ -146,7 +146,7 @@ final class Receiver {
 		$hmac = 'hmac' === $in['signature_mode'];
 		// In HMAC mode only the body is signed, so the unsigned webhook-id header cannot name the event.
 		if ( $hmac && '' === trim( (string) $in['event_id_path'] ) ) {
-			return self::refuse( 400, 'config', 'event_id_path_required', 'In HMAC signature mode the event id must come from the signed body: set incoming.event_id_path (Settings → Incoming → event id path).' );
+			return self::refuse( 400, 'config', 'event_id_path_required', 'In HMAC signature mode the event id must come from the signed body: set incoming.event_id_path (the event id path on the settings page).' );
 		}
 		$body = (string) $read_body( $limit );
 		if ( strlen( $body ) > $limit ) {
