@@ -85,6 +85,7 @@ describe('incoming events through the sidecar', () => {
     for (const id of [takeover, claim]) {
       const refused = (await logDecisions({ eventId: id })).find((r) => r.decision === 'refused');
       expect(refused?.message, id).toMatch(/^foreign_order: /);
+      expect(refused?.error_class, id).toBe('permanent');
     }
     expect(orderDetails([victim!, unannounced!, fresh!])).toMatchObject({
       [victim!]: { status: 'processing', version: '1', crmOrderId: owner, crmNotes: 1 },

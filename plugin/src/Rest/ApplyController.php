@@ -264,6 +264,7 @@ final class ApplyController {
 				'from_status' => $outcome['from_status'] ?? null,
 				'to_status'   => $outcome['to_status'] ?? (string) $t['to_status'],
 				'latency_ms'  => $elapsed,
+				'error_class' => isset( $outcome['code'] ) ? 'permanent' : null,
 				'message'     => 'unchanged' === $outcome['outcome'] ? 'status already current; version recorded' : ( 'applied' === $outcome['outcome'] ? null : ( $outcome['message'] ?? null ) ),
 			)
 		);
