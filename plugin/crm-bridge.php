@@ -63,5 +63,7 @@ register_deactivation_hook( __FILE__, array( \CrmBridge\Plugin::class, 'deactiva
 
 // The CRM's webhooks are answered here, before the other plugins load (see Receiver).
 \CrmBridge\Receiver::maybe_handle_early();
+// Any other way the REST server could route to the receiver is refused before it reads the body.
+add_action( 'parse_request', array( \CrmBridge\Receiver::class, 'guard_rest_route' ), 0 );
 
 \CrmBridge\Plugin::boot();

@@ -33,27 +33,56 @@ final class Links {
 	}
 
 	/**
-	 * Records the link and the version applied.
+	 * The CRM order a WooCommerce order is linked to, or ''.
+	 *
+	 * @param int $order_id WooCommerce order id.
+	 */
+	public static function crm_order_for( int $order_id ): string {
+		global $wpdb;
+		$table = Schema::table( 'links' );
+		return (string) $wpdb->get_var( $wpdb->prepare( "SELECT crm_order_id FROM $table WHERE order_id = %d", $order_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	}
+
+	/**
+	 * Whether a CRM order id may be stored and shown: 1 to 191 bytes of printable characters, none of
+	 * which can open markup or an attribute.
+	 *
+	 * @param string $crm_order_id CRM order id.
+	 */
+	public static function is_valid_crm_order_id( string $crm_order_id ): bool {
+		return '' !== $crm_order_id && strlen( $crm_order_id ) <= 191 && 1 === preg_match( '/^' . self::CRM_ORDER_ID_PATTERN . '$/u', $crm_order_id );
+	}
+
+	/** The characters a CRM order id may hold (a JSON Schema pattern, anchored by the caller). */
+	public const CRM_ORDER_ID_PATTERN = '[^\\p{C}<>"\']+';
+
+	/**
+	 * Records the link and the version applied. A link, once made, is never moved: an order linked
+	 * to one CRM order is never re-linked to another, and a CRM order linked to one order never moves
+	 * to another. Both are refused (false), and nothing is written.
 	 *
 	 * @param string          $crm_order_id CRM order id.
 	 * @param int             $order_id     WooCommerce order id.
 	 * @param int|string|null $version      Version applied, or null when only linking.
+	 * @return bool Whether the pair is linked now.
 	 */
-	public static function save( string $crm_order_id, int $order_id, $version ): void {
+	public static function save( string $crm_order_id, int $order_id, $version ): bool {
 		global $wpdb;
 		$table = Schema::table( 'links' );
 		$now   = Clock::mysql_now();
-		// A WooCommerce order links to one CRM order: a relink replaces the old pair.
-		$wpdb->query( $wpdb->prepare( "DELETE FROM $table WHERE order_id = %d AND crm_order_id <> %s", $order_id, $crm_order_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		$wpdb->query(
-			$wpdb->prepare(
-				// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name.
-				"INSERT INTO $table (crm_order_id, order_id, applied_version, applied_at) VALUES (%s, %d, %s, %s) ON DUPLICATE KEY UPDATE order_id = VALUES(order_id), applied_version = COALESCE(VALUES(applied_version), applied_version), applied_at = COALESCE(VALUES(applied_at), applied_at)",
-				$crm_order_id,
-				$order_id,
-				null === $version ? null : (string) $version,
-				null === $version ? null : $now
-			)
-		);
+		// Both keys are unique: the insert fails on either conflict and never replaces a row.
+		$inserted = null === $version
+			? $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO $table (crm_order_id, order_id, applied_version, applied_at) VALUES (%s, %d, NULL, NULL)", $crm_order_id, $order_id ) ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			: $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO $table (crm_order_id, order_id, applied_version, applied_at) VALUES (%s, %d, %s, %s)", $crm_order_id, $order_id, (string) $version, $now ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		if ( 1 === $inserted ) {
+			return true;
+		}
+		if ( self::order_for( $crm_order_id ) !== $order_id ) {
+			return false;
+		}
+		if ( null !== $version ) {
+			$wpdb->query( $wpdb->prepare( "UPDATE $table SET applied_version = %s, applied_at = %s WHERE crm_order_id = %s AND order_id = %d", (string) $version, $now, $crm_order_id, $order_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		}
+		return true;
 	}
 }

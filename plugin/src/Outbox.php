@@ -168,6 +168,20 @@ final class Outbox {
 	}
 
 	/**
+	 * Whether the order was announced to the CRM: an order.created row for a CRM subscription exists,
+	 * whatever its delivery state.
+	 *
+	 * @param int $order_id Order id.
+	 */
+	public static function announced_to_crm( int $order_id ): bool {
+		global $wpdb;
+		$outbox        = Schema::table( 'outbox' );
+		$subscriptions = Schema::table( 'subscriptions' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table names.
+		return (bool) $wpdb->get_var( $wpdb->prepare( "SELECT 1 FROM $subscriptions s JOIN $outbox o ON o.subscription_id = s.id AND o.order_id = %d AND o.topic = 'order.created' WHERE s.is_crm = 1 LIMIT 1", $order_id ) );
+	}
+
+	/**
 	 * The order as subscribers see it in full mode.
 	 *
 	 * @param \WC_Order $order Order.

@@ -24,11 +24,20 @@ final class Receiver {
 
 	/**
 	 * Serves the request now and exits when it is for the receiver; returns otherwise.
-	 * Runs while plugins load, so only WordPress core and $wpdb are used.
+	 * Runs while plugins load, so only WordPress core and $wpdb are used. Any other form of the
+	 * receiver's address (another case, a trailing slash, another method or a method override) is
+	 * refused here, before its body is read, so WordPress never reads or parses it.
 	 */
 	public static function maybe_handle_early(): void {
-		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || ! self::is_receiver_request() ) {
+		if ( ! self::targets_receiver() ) {
 			return;
+		}
+		$forbidden = self::refuse_address();
+		if ( null !== $forbidden ) {
+			self::respond( $forbidden, 'early' );
+		}
+		if ( ! self::is_exact_request() ) {
+			self::respond( self::refuse_inexact(), 'early' );
 		}
 		$length = isset( $_SERVER['CONTENT_LENGTH'] ) ? (int) $_SERVER['CONTENT_LENGTH'] : null;
 		$read   = static function ( int $limit ): string {
@@ -40,12 +49,38 @@ final class Receiver {
 			}
 			return $body;
 		};
-		[ $status, $response ] = self::handle( $read, array( self::class, 'server_header' ), $length );
-		status_header( $status );
+		self::respond( self::handle( $read, array( self::class, 'server_header' ), $length ), 'early' );
+	}
+
+	/**
+	 * Refuses, on `parse_request` and before the REST server reads the body, any request routed to the
+	 * receiver that the early path did not serve: a form of the address it does not accept (the route
+	 * given in a form field, an encoded or doubled slash, …).
+	 *
+	 * @param \WP $wp The request being parsed.
+	 */
+	public static function guard_rest_route( $wp ): void {
+		$route = is_object( $wp ) && isset( $wp->query_vars['rest_route'] ) && is_string( $wp->query_vars['rest_route'] ) ? $wp->query_vars['rest_route'] : '';
+		if ( '' === $route || self::loose( $route ) !== self::loose( '/' . self::NAMESPACE . self::ROUTE ) ) {
+			return;
+		}
+		$forbidden = self::refuse_address();
+		self::respond( $forbidden ?? self::refuse_inexact(), 'guard' );
+	}
+
+	/**
+	 * Sends a decision as the JSON answer and ends the request.
+	 *
+	 * @param array{0: int, 1: array<string, mixed>} $decision Status and body.
+	 * @param string                                 $via      Which path answered.
+	 * @return never
+	 */
+	private static function respond( array $decision, string $via ): void {
+		status_header( $decision[0] );
 		header( 'Content-Type: application/json; charset=utf-8' );
-		header( 'X-CRM-Bridge-Receiver: early' );
+		header( 'X-CRM-Bridge-Receiver: ' . $via );
 		header( 'Cache-Control: no-store' );
-		echo wp_json_encode( $response );
+		echo wp_json_encode( $decision[1] );
 		exit;
 	}
 
@@ -71,6 +106,12 @@ final class Receiver {
 	 * @param \WP_REST_Request $request Request.
 	 */
 	public static function rest_callback( \WP_REST_Request $request ): \WP_REST_Response {
+		$forbidden = self::refuse_address();
+		if ( null !== $forbidden ) {
+			$rest = new \WP_REST_Response( $forbidden[1], $forbidden[0] );
+			$rest->header( 'X-CRM-Bridge-Receiver', 'rest' );
+			return $rest;
+		}
 		$length                = null !== $request->get_header( 'content_length' ) ? (int) $request->get_header( 'content_length' ) : null;
 		[ $status, $response ] = self::handle(
 			static fn( int $limit ) => $request->get_body(),
@@ -102,13 +143,18 @@ final class Receiver {
 		if ( 'application/json' !== $content_type && ! preg_match( '#^application/[a-z0-9.+-]+\+json$#', $content_type ) ) {
 			return self::refuse( 415, 'content_type', 'unsupported_media_type', 'Send the event as application/json.' );
 		}
+		$hmac = 'hmac' === $in['signature_mode'];
+		// In HMAC mode only the body is signed, so the unsigned webhook-id header cannot name the event.
+		if ( $hmac && '' === trim( (string) $in['event_id_path'] ) ) {
+			return self::refuse( 400, 'config', 'event_id_path_required', 'In HMAC signature mode the event id must come from the signed body: set incoming.event_id_path (the event id path on the settings page).' );
+		}
 		$body = (string) $read_body( $limit );
 		if ( strlen( $body ) > $limit ) {
 			return self::refuse( 413, 'size', 'body_too_large', sprintf( 'The body is larger than %d bytes.', $limit ) );
 		}
 
 		$secrets = Secrets::valid_values( Secrets::INCOMING );
-		if ( 'hmac' === $in['signature_mode'] ) {
+		if ( $hmac ) {
 			$refusal = Signature::verify_hmac( $body, (string) $header( (string) $in['hmac_header'] ), $secrets, (string) $in['hmac_encoding'] );
 		} else {
 			$refusal = Signature::verify_standard( $body, (string) $header( 'webhook-id' ), (string) $header( 'webhook-timestamp' ), (string) $header( 'webhook-signature' ), $secrets, (int) $in['tolerance_seconds'], time() );
@@ -126,7 +172,7 @@ final class Receiver {
 		if ( ! is_array( $event ) || ( array() !== $event && array_keys( $event ) === range( 0, count( $event ) - 1 ) ) ) {
 			return self::refuse( 400, 'schema', 'invalid_json', null === $event ? 'The body is not valid JSON: ' . json_last_error_msg() . '.' : 'The body must be a JSON object.' );
 		}
-		[ $fields, $errors ] = self::validate( $event, $in, (string) $header( 'webhook-id' ) );
+		[ $fields, $errors ] = self::validate( $event, $in, $hmac ? '' : (string) $header( 'webhook-id' ) );
 		if ( $errors ) {
 			$response           = self::refuse( 400, 'schema', 'invalid_event', 'The event does not match the expected schema.' );
 			$response[1]['errors'] = $errors;
@@ -188,8 +234,8 @@ final class Receiver {
 			$errors[ (string) $paths['type'] ] = 'must be a non-empty string of at most 64 characters';
 		}
 		$crm_order_id = JsonPath::get( $event, (string) $paths['crm_order_id'] );
-		if ( ( ! is_string( $crm_order_id ) && ! is_int( $crm_order_id ) ) || '' === (string) $crm_order_id || strlen( (string) $crm_order_id ) > 191 ) {
-			$errors[ (string) $paths['crm_order_id'] ] = 'must be a non-empty string or integer of at most 191 characters';
+		if ( ( ! is_string( $crm_order_id ) && ! is_int( $crm_order_id ) ) || ! Links::is_valid_crm_order_id( (string) $crm_order_id ) ) {
+			$errors[ (string) $paths['crm_order_id'] ] = 'must be a string or integer of 1 to 191 printable characters, without < > " \'';
 		}
 		$status = JsonPath::get( $event, (string) $paths['status'] );
 		if ( null !== $status && ( ! is_string( $status ) || strlen( $status ) > 64 ) ) {
@@ -235,17 +281,79 @@ final class Receiver {
 	}
 
 	/**
-	 * True when the request path is the receiver's, with pretty permalinks or ?rest_route=.
+	 * Whether the request is aimed at the receiver in any form: any method, any case, extra or
+	 * trailing slashes, percent-encoding, the pretty path or ?rest_route=.
 	 */
-	private static function is_receiver_request(): bool {
-		$route = '/' . self::NAMESPACE . self::ROUTE;
+	private static function targets_receiver(): bool {
+		$route = self::loose( '/' . self::NAMESPACE . self::ROUTE );
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a public, signed webhook.
-		if ( isset( $_GET['rest_route'] ) && untrailingslashit( (string) $_GET['rest_route'] ) === $route ) {
+		if ( isset( $_GET['rest_route'] ) && is_string( $_GET['rest_route'] ) && self::loose( $_GET['rest_route'] ) === $route ) {
 			return true;
 		}
+		$path = self::loose( (string) wp_parse_url( (string) ( $_SERVER['REQUEST_URI'] ?? '' ), PHP_URL_PATH ) ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput
+		return substr( $path, -strlen( $route ) ) === $route;
+	}
+
+	/**
+	 * The one form the receiver serves: POST, no method override, and exactly the REST path, or
+	 * exactly ?rest_route=/crm-bridge/v1/crm/events on a site without pretty permalinks.
+	 */
+	private static function is_exact_request(): bool {
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended,WordPress.Security.ValidatedSanitizedInput -- compared, never used.
+		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || isset( $_GET['_method'] ) || isset( $_SERVER['HTTP_X_HTTP_METHOD_OVERRIDE'] ) ) {
+			return false;
+		}
+		$route  = '/' . self::NAMESPACE . self::ROUTE;
 		$path   = (string) wp_parse_url( (string) ( $_SERVER['REQUEST_URI'] ?? '' ), PHP_URL_PATH );
 		$prefix = (string) wp_parse_url( home_url( '/' . rest_get_url_prefix() ), PHP_URL_PATH );
-		return untrailingslashit( $path ) === untrailingslashit( $prefix ) . $route;
+		if ( isset( $_GET['rest_route'] ) ) {
+			return $route === $_GET['rest_route'] && 0 !== strpos( $path, untrailingslashit( $prefix ) . '/' );
+		}
+		// phpcs:enable
+		return untrailingslashit( $prefix ) . $route === $path;
+	}
+
+	/**
+	 * A route or path reduced to the form WordPress would route it by: decoded, lower case, single
+	 * slashes, no trailing slash.
+	 *
+	 * @param string $route Route or path.
+	 */
+	private static function loose( string $route ): string {
+		$route = strtolower( rawurldecode( rawurldecode( $route ) ) );
+		return rtrim( (string) preg_replace( '#/+#', '/', $route ), '/' );
+	}
+
+	/**
+	 * The answer to a form of the receiver's address that it does not serve.
+	 *
+	 * @return array{0: int, 1: array<string, mixed>}
+	 */
+	private static function refuse_inexact(): array {
+		$method = 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || isset( $_GET['_method'] ) || isset( $_SERVER['HTTP_X_HTTP_METHOD_OVERRIDE'] ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+		return $method
+			? self::refuse( 405, 'route', 'method_not_allowed', 'The receiver accepts only POST, without a method override.' )
+			: self::refuse( 404, 'route', 'not_the_receiver_url', 'Send events to exactly /wp-json/' . self::NAMESPACE . self::ROUTE . ' (this case, no trailing slash).' );
+	}
+
+	/**
+	 * A 403 answer when the receiver's allow-list (incoming.allowed_ips) does not hold the client.
+	 *
+	 * @return array{0: int, 1: array<string, mixed>}|null Null when the client may go on.
+	 */
+	private static function refuse_address(): ?array {
+		$in      = (array) Settings::get( 'incoming' );
+		$allowed = ClientAddress::entries( $in['allowed_ips'] ?? null );
+		if ( ! $allowed ) {
+			return null;
+		}
+		$header    = trim( (string) ( $in['client_ip_header'] ?? '' ) );
+		$forwarded = '' !== $header ? self::server_header( $header ) : '';
+		$client    = ClientAddress::client( self::server_header( 'remote-addr' ), $forwarded, ClientAddress::entries( $in['trusted_proxies'] ?? null ) );
+		if ( ClientAddress::allowed( $client, $allowed ) ) {
+			return null;
+		}
+		return self::refuse( 403, 'address', 'address_not_allowed', 'This address may not send events to the receiver.' );
 	}
 
 	/**
@@ -255,7 +363,7 @@ final class Receiver {
 	 */
 	public static function server_header( string $name ): string {
 		$key = strtoupper( str_replace( '-', '_', $name ) );
-		if ( 'CONTENT_TYPE' === $key || 'CONTENT_LENGTH' === $key ) {
+		if ( 'CONTENT_TYPE' === $key || 'CONTENT_LENGTH' === $key || 'REMOTE_ADDR' === $key ) {
 			return isset( $_SERVER[ $key ] ) ? (string) $_SERVER[ $key ] : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput
 		}
 		return isset( $_SERVER[ 'HTTP_' . $key ] ) ? (string) $_SERVER[ 'HTTP_' . $key ] : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput

@@ -1,13 +1,16 @@
 // Reliability: hostile input at the receiver and the admin API. Every bad request gets a clear 4xx
 // with a JSON error and stores nothing; SQL and script payloads in every string field are stored
 // inertly and rendered escaped in the admin screen; no admin or sidecar route answers without a
-// nonce, to a subscriber, or to a stranger.
+// nonce, to a subscriber, or to a stranger. Only the exact receiver address answers; an HMAC request
+// replayed under new ids is one event; a stranger outside the allow-list gets 403; a CRM order id
+// cannot carry markup; a CRM cannot write to an order it was never linked to or announced.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
-import { configureCrm, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
+import { configureCrm, createOrders, orderDetails, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
+import { announceToCrm, updateSettings } from '../support/trust.ts';
 import { adminSession, closePools, dbPool, ensureUser, login, rest, site } from '../support/stack.ts';
 
 const receiverUrl = () => `${site().url}/wp-json/crm-bridge/v1/crm/events`;
@@ -47,6 +50,12 @@ describe('reliability: hostile input', () => {
     ['a JSON array instead of an object', () => sendEvent({ id: unique('h'), body: '[1,2,3]' }), 400],
     ['JSON null', () => sendEvent({ id: unique('h'), body: 'null' }), 400],
     ['a form post', () => sendEvent({ id: unique('h'), body: 'a=1', contentType: 'application/x-www-form-urlencoded' }), 415],
+    ['a CRM order id carrying a link and an image', () => sendEvent({ id: unique('h'), body: statusEvent('<a href="https://evil.test/pay"><img src="https://evil.test/x.png">', 'paid', 1) }), 400],
+    ['a CRM order id with a control character', () => sendEvent({ id: unique('h'), body: statusEvent('H-13\u0007', 'paid', 1) }), 400],
+    ['the receiver’s address in another case', () => sendEvent({ id: unique('h'), body: statusEvent('H-14', 'paid', 1), path: '/wp-json/crm-bridge/v1/CRM/Events' }), 404],
+    ['the receiver’s address with a trailing slash', () => sendEvent({ id: unique('h'), body: statusEvent('H-15', 'paid', 1), path: '/wp-json/crm-bridge/v1/crm/events/' }), 404],
+    ['a method override', () => sendEvent({ id: unique('h'), body: statusEvent('H-16', 'paid', 1), headers: { 'x-http-method-override': 'PUT' } }), 405],
+    ['10 MB through ?rest_route= in another case', () => fetch(`${site().url}/?rest_route=/CRM-bridge/v1/crm/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(10 * 1024 * 1024) }), 404],
   ];
 
   it.each(cases)('refuses %s with a JSON error and stores nothing', async (_name, send, status) => {
@@ -57,6 +66,57 @@ describe('reliability: hostile input', () => {
     expect(typeof body.code).toBe('string');
     expect(body.message.length).toBeGreaterThan(0);
     expect(await storedRows()).toBe(before);
+  });
+
+  it('an HMAC-signed request replayed under new webhook-id headers is one event', async () => {
+    const id = unique('h-hmac');
+    const body = JSON.stringify({ id, type: 'order.status_changed', data: { crm_order_id: unique('H'), status: 'paid', version: 1 } });
+    const signature = createHmac('sha256', Buffer.from(TEST_SECRET.replace(/^whsec_/, ''), 'base64')).update(body).digest('hex');
+    const post = (webhookId: string) => fetch(receiverUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-crm-signature': signature, 'webhook-id': webhookId }, body });
+    try {
+      // The unsigned header never names the event: without an event id path nothing is stored.
+      updateSettings({ incoming: { signature_mode: 'hmac', hmac_header: 'X-Crm-Signature', hmac_encoding: 'hex', event_id_path: '' } });
+      const before = await storedRows();
+      for (let i = 0; i < 3; i++) expect((await post(unique('forged'))).status).toBe(400);
+      expect(await storedRows()).toBe(before);
+      updateSettings({ incoming: { event_id_path: 'id' } });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post(unique('forged'))).status);
+      expect(statuses).toEqual([202, 200, 200]);
+    } finally {
+      updateSettings({ incoming: { signature_mode: 'standard_webhooks', event_id_path: '' } });
+    }
+  });
+
+  it('a stranger outside the allow-list gets 403, whatever it forwards, and stores nothing', async () => {
+    const before = await storedRows();
+    try {
+      updateSettings({ incoming: { allowed_ips: ['198.51.100.0/24'], trusted_proxies: [], client_ip_header: 'X-Forwarded-For' } });
+      const res = await sendEvent({ id: unique('h'), body: statusEvent('H-17', 'paid', 1), headers: { 'x-forwarded-for': '198.51.100.1' } });
+      expect(res.status).toBe(403);
+    } finally {
+      updateSettings({ incoming: { allowed_ips: [], trusted_proxies: [], client_ip_header: '' } });
+    }
+    expect(await storedRows()).toBe(before);
+  });
+
+  it('a hostile CRM answer naming another CRM order’s order, or one never announced, writes nothing', async () => {
+    const [linked, announced] = createOrders(['pending', 'pending']);
+    const [stranger] = createOrders(['pending']);
+    announceToCrm([linked!, announced!]);
+    const auth = { authorization: `Basic ${Buffer.from(`${site().sidecarUser}:${site().sidecarAppPassword}`).toString('base64')}` };
+    const apply = async (crmOrderId: string, orderId: number, version: number) =>
+      ((await (await rest('/crm-bridge/v1/sidecar/apply', { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ transitions: [{ event_id: unique('h'), crm_order_id: crmOrderId, order_id: orderId, to_status: 'completed', version }] }) })).json()) as { results: { outcome: string; code?: string }[] }).results[0]!;
+    const owner = unique('H-own');
+    expect(await apply(owner, linked!, 1)).toMatchObject({ outcome: 'applied' });
+    expect(await apply(unique('H-thief'), linked!, 99)).toMatchObject({ outcome: 'refused', code: 'foreign_order' });
+    expect(await apply(unique('H-stranger'), stranger!, 1)).toMatchObject({ outcome: 'refused', code: 'foreign_order' });
+    expect(await apply(owner, announced!, 2)).toMatchObject({ outcome: 'refused', code: 'foreign_order' });
+    expect(orderDetails([linked!, announced!, stranger!])).toMatchObject({
+      [linked!]: { status: 'completed', version: '1', crmOrderId: owner },
+      [announced!]: { status: 'pending', crmOrderId: '' },
+      [stranger!]: { status: 'pending', crmOrderId: '' },
+    });
   });
 
   it('a replayed request (same id, same signature) is a duplicate that changes nothing', async () => {
@@ -75,7 +135,8 @@ describe('reliability: hostile input', () => {
     const xss = `<img src=x onerror="window.__crmBridgeXss=1"><script>window.__crmBridgeXss=1</script>`;
     const sqli = `'; DROP TABLE wp_crm_bridge_inbox; -- " OR 1=1 #`;
     const marker = unique('HX');
-    const crmOrderId = `${marker}${sqli}${xss}`.slice(0, 190);
+    // A CRM order id may hold neither markup nor quotes (it goes into order notes): SQL only.
+    const crmOrderId = `${marker}; DROP TABLE wp_crm_bridge_inbox; -- OR 1=1 #`.slice(0, 190);
     const status = `${xss}`.slice(0, 64);
     const id = `evt_${marker}_${sqli}`.slice(0, 150);
     const type = `order.status_changed${xss}`.slice(0, 64);

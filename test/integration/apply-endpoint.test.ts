@@ -1,8 +1,16 @@
 // The sidecar's write endpoint: only the sidecar's role may call it; every transition is re-checked
 // at write time under a per-order lock, written through WC_Order with the origin tag set.
 import { describe, expect, it } from 'vitest';
-import { dbPool, ensureUser, login, rest, site, wpEvalJson } from '../support/stack.ts';
-import { createOrders, orderStates, unique } from '../support/incoming.ts';
+import { dbPool, ensureUser, login, rest, site, wpEval, wpEvalJson } from '../support/stack.ts';
+import { createOrders as createUnannounced, orderDetails, orderStates, unique } from '../support/incoming.ts';
+import { announceToCrm } from '../support/trust.ts';
+
+/** Orders the shop announced to the CRM (order.created), as every order the CRM may claim is. */
+function createOrders(statuses: string[]): number[] {
+  const ids = createUnannounced(statuses);
+  announceToCrm(ids);
+  return ids;
+}
 
 const sidecarAuth = () => ({ authorization: `Basic ${Buffer.from(`${site().sidecarUser}:${site().sidecarAppPassword}`).toString('base64')}` });
 
@@ -42,6 +50,49 @@ describe('apply endpoint', () => {
     expect(results.map((r) => r.outcome)).toEqual(['applied', 'stale', 'refused', 'invalid', 'not_found']);
     expect(results[0]!.from_status).toBe('pending');
     expect(orderStates([a!, b!])).toMatchObject({ [a!]: { status: 'processing', version: '2' }, [b!]: { status: 'completed' } });
+  });
+
+  it('a CRM order never takes over an order linked to another CRM order, nor one never announced to the CRM', async () => {
+    const [linked, announced] = createOrders(['pending', 'pending']);
+    const [unannounced] = createUnannounced(['pending']);
+    const [crmA, crmB, crmC, crmD] = [unique('own'), unique('thief'), unique('stranger'), unique('fresh')];
+    const outcomes = async (transitions: Record<string, unknown>[]) =>
+      ((await (await apply(transitions)).json()) as { results: { outcome: string; code?: string; message?: string }[] }).results;
+
+    expect((await outcomes([transition(linked!, crmA, 'processing', 1)]))[0]).toMatchObject({ outcome: 'applied' });
+    const refused = await outcomes([
+      transition(linked!, crmB, 'completed', 7),
+      transition(unannounced!, crmC, 'processing', 1),
+      transition(announced!, crmA, 'completed', 2),
+    ]);
+    expect(refused.map((r) => [r.outcome, r.code])).toEqual([
+      ['refused', 'foreign_order'],
+      ['refused', 'foreign_order'],
+      ['refused', 'foreign_order'],
+    ]);
+    expect(refused[1]!.message).toMatch(/never announced/);
+    // An announced order with no link is still claimed by the CRM's order id.
+    expect((await outcomes([transition(announced!, crmD, 'processing', 1)]))[0]).toMatchObject({ outcome: 'applied' });
+
+    expect(orderDetails([linked!, announced!, unannounced!])).toMatchObject({
+      [linked!]: { status: 'processing', version: '1', crmOrderId: crmA },
+      [announced!]: { status: 'processing', version: '1', crmOrderId: crmD },
+      [unannounced!]: { status: 'pending', version: '', crmOrderId: '' },
+    });
+    const links = async () => {
+      const [rows] = await dbPool().query(`SELECT crm_order_id, order_id FROM wp_crm_bridge_links WHERE crm_order_id IN (?) ORDER BY order_id`, [[crmA, crmB, crmC, crmD]]);
+      return rows;
+    };
+    const expected = [{ crm_order_id: crmA, order_id: linked }, { crm_order_id: crmD, order_id: announced }];
+    expect(await links()).toEqual(expected);
+
+    // Links::save neither moves a CRM order to another order nor re-links an order.
+    expect(wpEval(`var_export( array( \\CrmBridge\\Links::save( ${JSON.stringify(crmA)}, ${announced}, null ), \\CrmBridge\\Links::save( ${JSON.stringify(crmB)}, ${linked}, 3 ) ) );`).replace(/\s+/g, '')).toBe('array(0=>false,1=>false,)');
+    // Nor does the link endpoint the sidecar calls with the CRM's answer to order.created.
+    const relink = await rest('/crm-bridge/v1/sidecar/link', { method: 'POST', headers: { 'content-type': 'application/json', ...sidecarAuth() }, body: JSON.stringify({ order_id: linked, crm_order_id: crmD }) });
+    expect(relink.status).toBe(409);
+    expect(await links()).toEqual(expected);
+    expect(orderDetails([linked!])[linked!]!.crmOrderId).toBe(crmA);
   });
 
   it('a fenced transition applies only while its claim holds the inbox row, then logs and finishes the row itself', async () => {

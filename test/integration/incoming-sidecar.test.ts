@@ -2,12 +2,20 @@
 // versioned, exactly once, in order, never backwards, surviving failures and crashes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site } from '../support/stack.ts';
-import { CRM_TOKEN, DEFAULT_MAPPING, TEST_SECRET, configureCrm, createOrders, inboxRows, logDecisions, orderStates, sendEvent, statusEvent, unique } from '../support/incoming.ts';
+import { CRM_TOKEN, DEFAULT_MAPPING, TEST_SECRET, configureCrm, createOrders as createUnannounced, inboxRows, logDecisions, orderDetails, orderStates, sendEvent, statusEvent, unique } from '../support/incoming.ts';
+import { announceToCrm } from '../support/trust.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
 import { waitFor } from '../stack/system.ts';
 
 let crm: CrmSimulator;
+
+/** Orders the shop announced to the CRM (order.created), as every order the CRM may claim is. */
+function createOrders(statuses: string[]): number[] {
+  const ids = createUnannounced(statuses);
+  announceToCrm(ids);
+  return ids;
+}
 const sidecars: RunningSidecar[] = [];
 
 async function sidecar(env: Record<string, string> = {}): Promise<RunningSidecar> {
@@ -61,6 +69,52 @@ describe('incoming events through the sidecar', () => {
     const log = await logDecisions({ eventId });
     expect(log.map((r) => r.decision)).toEqual(['accepted', 'verified', 'applied']);
     expect(log[2]!.order_id).toBe(orderId);
+  });
+
+  it('a CRM answer naming an order linked to another CRM order, or never announced, is refused and logged; the orders stay as they were', async () => {
+    const [victim, fresh] = createOrders(['pending', 'pending']);
+    const [unannounced] = createUnannounced(['pending']);
+    const [owner, thief, stranger, newcomer] = [unique('own'), unique('thief'), unique('stranger'), unique('new')];
+    await sidecar();
+    const own = await crmChanges(owner, 'paid', victim!);
+    await settled([own]);
+    const takeover = await crmChanges(thief, 'shipped', victim!);
+    const claim = await crmChanges(stranger, 'shipped', unannounced!);
+    const honest = await crmChanges(newcomer, 'paid', fresh!);
+    await settled([takeover, claim, honest]);
+    for (const id of [takeover, claim]) {
+      const refused = (await logDecisions({ eventId: id })).find((r) => r.decision === 'refused');
+      expect(refused?.message, id).toMatch(/^foreign_order: /);
+      expect(refused?.error_class, id).toBe('permanent');
+    }
+    expect(orderDetails([victim!, unannounced!, fresh!])).toMatchObject({
+      [victim!]: { status: 'processing', version: '1', crmOrderId: owner, crmNotes: 1 },
+      [unannounced!]: { status: 'pending', version: '', crmOrderId: '', crmNotes: 0 },
+      [fresh!]: { status: 'processing', version: '1', crmOrderId: newcomer, crmNotes: 1 },
+    });
+    const [links] = await dbPool().query(`SELECT crm_order_id, order_id FROM wp_crm_bridge_links WHERE crm_order_id IN (?) ORDER BY order_id`, [[owner, thief, stranger, newcomer]]);
+    expect(links).toEqual([{ crm_order_id: owner, order_id: victim }, { crm_order_id: newcomer, order_id: fresh }]);
+  });
+
+  it('an unmapped CRM status reaches the log and the dead letter as at most 64 printable characters', async () => {
+    const [orderId] = createOrders(['pending']);
+    const crmId = unique('U');
+    await sidecar();
+    const secret = `sk_live_${'s'.repeat(40)}\u0000\u001b[2J<script>${'t'.repeat(100)}`;
+    // The webhook is only a trigger: the status the sidecar acts on is the one the CRM's API answers.
+    const rec = await crm.changeStatus(crmId, secret, orderId!);
+    const id = `evt_${crmId}_v${rec.version}`;
+    expect((await sendEvent({ id, body: statusEvent(crmId, 'paid', rec.version) })).status).toBe(202);
+    await settled([id]);
+    const [rows] = await dbPool().query(`SELECT decision, to_status, message FROM wp_crm_bridge_log WHERE event_id = ? ORDER BY id`, [id]);
+    const [inbox] = await dbPool().query(`SELECT last_error FROM wp_crm_bridge_inbox WHERE event_id = ?`, [id]);
+    const stored = JSON.stringify([rows, inbox]);
+    expect(stored).toContain('unmapped');
+    expect(stored).not.toContain('t'.repeat(20));
+    expect(stored).not.toMatch(/\\u0000|\\u001b/);
+    const dead = (rows as { decision: string; message: string }[]).find((r) => r.decision === 'dead')!;
+    const quoted = /"(.*)"/u.exec(dead.message)![1]!;
+    expect([...quoted].length).toBeLessThanOrEqual(65);
   });
 
   it('a duplicate storm (the same event 20 times, concurrently) applies once', async () => {

@@ -20,4 +20,14 @@ describe('order sync box', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
   });
+
+  it('shows a CRM order id as text: a stored link or image never becomes markup', () => {
+    const [orderId] = createOrders(['pending']);
+    const markup = '<a href="https://evil.test/pay">Pay here</a><img src="https://evil.test/x.png">';
+    // As an id stored before CRM order ids were restricted would be.
+    wpEval(`$o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(markup)} ); $o->save();`);
+    const html = wpEval(`wp_set_current_user( 1 ); \\CrmBridge\\Admin\\OrderBox::render( wc_get_order( ${orderId} ) );`);
+    expect(html).not.toMatch(/<a href="https:\/\/evil|<img /);
+    expect(html).toContain('&lt;a href=&quot;https://evil.test/pay&quot;&gt;');
+  });
 });

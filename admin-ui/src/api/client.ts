@@ -47,6 +47,13 @@ export const sidecarSchema = z.object({
 const queueSchema = z.object({ pending: z.number(), running: z.number(), dead: z.number(), oldest_pending_age_seconds: z.number().nullable() });
 const windowSchema = z.object({ finished: z.number(), success_rate: z.number().nullable(), retries: z.number(), p95_latency_ms: z.number().nullable() });
 
+/** Requests the receiver refused, by class, and the latest few (no bodies, no secrets). */
+export const refusalsSchema = z.object({
+  classes: z.array(z.object({ class: z.string(), count: z.number(), last_refused_at: z.string().nullable() })),
+  samples: z.array(z.object({ class: z.string(), message: z.string(), at: z.string(), ip: z.string() })),
+});
+export type Refusals = z.infer<typeof refusalsSchema>;
+
 export const healthSchema = z.object({
   plugin_version: z.string(),
   schema_version: z.number(),
@@ -57,6 +64,7 @@ export const healthSchema = z.object({
   last_hour: windowSchema,
   last_day: windowSchema,
   throughput: z.array(z.object({ at: z.string(), count: z.number() })),
+  refusals: refusalsSchema.default({ classes: [], samples: [] }),
 });
 
 export type Health = z.infer<typeof healthSchema>;

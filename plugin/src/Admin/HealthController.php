@@ -1,6 +1,7 @@
 <?php
 /**
- * GET crm-bridge/v1/admin/health: the schema version and the sidecars' heartbeats, for the admin screen.
+ * GET crm-bridge/v1/admin/health: the schema version, the sidecars' heartbeats, the queues and the
+ * receiver's refusals, for the admin screen.
  *
  * @package CrmBridge
  */
@@ -10,6 +11,7 @@ declare( strict_types=1 );
 namespace CrmBridge\Admin;
 
 use CrmBridge\Plugin;
+use CrmBridge\Refusals;
 use CrmBridge\Schema;
 
 defined( 'ABSPATH' ) || exit;
@@ -83,6 +85,7 @@ final class HealthController {
 				'last_hour'          => self::window( $now - HOUR_IN_SECONDS ),
 				'last_day'           => self::window( $now - DAY_IN_SECONDS ),
 				'throughput'         => self::throughput( $now ),
+				'refusals'           => Refusals::summary(),
 			)
 		);
 	}

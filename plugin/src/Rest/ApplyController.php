@@ -22,6 +22,7 @@ use CrmBridge\Clock;
 use CrmBridge\Lifecycle;
 use CrmBridge\Links;
 use CrmBridge\Origin;
+use CrmBridge\Outbox;
 use CrmBridge\Roles;
 use CrmBridge\Schema;
 use CrmBridge\Settings;
@@ -66,6 +67,7 @@ final class ApplyController {
 									'type'      => 'string',
 									'minLength' => 1,
 									'maxLength' => 191,
+									'pattern'   => '^' . Links::CRM_ORDER_ID_PATTERN . '$',
 								),
 								'order_id'     => array(
 									'type'    => 'integer',
@@ -262,6 +264,7 @@ final class ApplyController {
 				'from_status' => $outcome['from_status'] ?? null,
 				'to_status'   => $outcome['to_status'] ?? (string) $t['to_status'],
 				'latency_ms'  => $elapsed,
+				'error_class' => isset( $outcome['code'] ) ? 'permanent' : null,
 				'message'     => 'unchanged' === $outcome['outcome'] ? 'status already current; version recorded' : ( 'applied' === $outcome['outcome'] ? null : ( $outcome['message'] ?? null ) ),
 			)
 		);
@@ -300,6 +303,14 @@ final class ApplyController {
 		$from                  = $order->get_status();
 		$result['from_status'] = $from;
 		$result['to_status']   = $t['to_status'];
+		$foreign               = self::foreign( (string) $t['crm_order_id'], $order );
+		if ( null !== $foreign ) {
+			return $result + array(
+				'outcome' => 'refused',
+				'code'    => 'foreign_order',
+				'message' => 'foreign_order: ' . $foreign,
+			);
+		}
 		$applied               = (string) $order->get_meta( Links::META_VERSION );
 		if ( '' !== $applied && (int) $t['version'] <= (int) $applied ) {
 			return $result + array(
@@ -314,6 +325,14 @@ final class ApplyController {
 				'message' => sprintf( 'Moving from %s to %s goes backwards and is not allowed.', $from, $t['to_status'] ),
 			);
 		}
+		// Claimed before the order is written: a CRM order racing another for this order loses here.
+		if ( ! Links::save( (string) $t['crm_order_id'], $order_id, null ) ) {
+			return $result + array(
+				'outcome' => 'refused',
+				'code'    => 'foreign_order',
+				'message' => sprintf( 'foreign_order: order %d or CRM order %s was linked to another order meanwhile.', $order_id, $t['crm_order_id'] ),
+			);
+		}
 		$order->update_meta_data( Links::META_VERSION, (string) $t['version'] );
 		$order->update_meta_data( Links::META_CRM_ORDER_ID, (string) $t['crm_order_id'] );
 		$order->update_meta_data( Links::META_ORIGIN, Origin::CRM . ':' . $t['event_id'] );
@@ -323,12 +342,42 @@ final class ApplyController {
 				if ( $from === $t['to_status'] ) {
 					$order->save();
 				} else {
-					$order->update_status( (string) $t['to_status'], (string) ( $t['note'] ?? '' ) );
+					// Notes are shown as HTML: what the sidecar sends is text.
+					$order->update_status( (string) $t['to_status'], esc_html( (string) ( $t['note'] ?? '' ) ) );
 				}
 			}
 		);
 		Links::save( (string) $t['crm_order_id'], $order_id, (int) $t['version'] );
 		return $result + array( 'outcome' => $from === $t['to_status'] ? 'unchanged' : 'applied' );
+	}
+
+	/**
+	 * Why a CRM order may not write to an order, or null when it may: it is linked to it (the links
+	 * table or the order's meta), or neither is linked and the order was announced to the CRM (an order.created row for a CRM subscription,
+	 * queued or delivered: the CRM may act on it before its delivery is recorded). Runs under the
+	 * order lock, so the answer holds until the write.
+	 *
+	 * @param string    $crm_order_id CRM order id.
+	 * @param \WC_Order $order        Order.
+	 */
+	private static function foreign( string $crm_order_id, \WC_Order $order ): ?string {
+		$order_id     = (int) $order->get_id();
+		$linked_order = Links::order_for( $crm_order_id );
+		if ( $linked_order && $linked_order !== $order_id ) {
+			return sprintf( 'CRM order %s is linked to order %d, not to order %d.', $crm_order_id, $linked_order, $order_id );
+		}
+		$linked_crm = Links::crm_order_for( $order_id );
+		$meta_crm   = (string) $order->get_meta( Links::META_CRM_ORDER_ID );
+		foreach ( array( $linked_crm, $meta_crm ) as $other ) {
+			if ( '' !== $other && $other !== $crm_order_id ) {
+				return sprintf( 'Order %d is linked to another CRM order; CRM order %s cannot take it over.', $order_id, $crm_order_id );
+			}
+		}
+		// The order's own record of its CRM order (meta) counts as a link; without any, only an announcement does.
+		if ( ! $linked_order && '' === $linked_crm && $meta_crm !== $crm_order_id && ! Outbox::announced_to_crm( $order_id ) ) {
+			return sprintf( 'Order %d was never announced to the CRM; CRM order %s cannot claim it.', $order_id, $crm_order_id );
+		}
+		return null;
 	}
 }
 

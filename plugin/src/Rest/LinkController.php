@@ -42,6 +42,7 @@ final class LinkController {
 						'type'      => 'string',
 						'minLength' => 1,
 						'maxLength' => 191,
+						'pattern'   => '^' . Links::CRM_ORDER_ID_PATTERN . '$',
 						'required'  => true,
 					),
 				),
@@ -61,6 +62,11 @@ final class LinkController {
 			return new \WP_Error( 'crm_bridge_not_found', 'No such order.', array( 'status' => 404 ) );
 		}
 		$crm_order_id = (string) $request['crm_order_id'];
+		$meta_crm     = (string) $order->get_meta( Links::META_CRM_ORDER_ID );
+		// A link is never moved: not this order to another CRM order, not this CRM order to another order.
+		if ( ( '' !== $meta_crm && $meta_crm !== $crm_order_id ) || ! Links::save( $crm_order_id, $order->get_id(), null ) ) {
+			return new \WP_Error( 'crm_bridge_link_conflict', 'The order or the CRM order is already linked to another one; the link was not changed.', array( 'status' => 409 ) );
+		}
 		Origin::run(
 			Origin::CRM,
 			static function () use ( $order, $crm_order_id ): void {
@@ -68,7 +74,6 @@ final class LinkController {
 				$order->save();
 			}
 		);
-		Links::save( $crm_order_id, $order->get_id(), null );
 		return new \WP_REST_Response( array( 'linked' => true ) );
 	}
 }

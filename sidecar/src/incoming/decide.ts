@@ -1,5 +1,5 @@
 // The decision for one incoming event, given the CRM's current order and what was last applied.
-// Pure: no database, no clock. The plugin re-checks version and lifecycle when it writes.
+// Pure: no database, no clock. The plugin re-checks version, lifecycle and the order's link when it writes.
 import type { CrmOrder } from './crm.js';
 
 export interface Link {
@@ -11,14 +11,33 @@ export type Decision =
   | { kind: 'apply'; orderId: number; toStatus: string; version: number }
   | { kind: 'stale'; version: number; appliedVersion: number }
   | { kind: 'unmapped'; crmStatus: string }
+  | { kind: 'refused'; code: 'invalid_crm_order_id'; message: string }
   | { kind: 'no_order' };
 
-export function decide(crm: CrmOrder, link: Link | null, mapping: Record<string, string>): Decision {
+/** A CRM order id the plugin stores and shows: printable, and nothing that opens markup (as Links.php). */
+const CRM_ORDER_ID = /^[^\p{C}<>"']{1,191}$/u;
+
+/**
+ * A value from a CRM answer made safe for the log and a dead letter's error: at most `max` characters,
+ * each control, format or unassigned character replaced by "?". Never the raw value.
+ */
+export function printable(value: string, max = 64): string {
+  const chars = [...value];
+  const cut = chars.slice(0, max).map((c) => (/^\p{C}$/u.test(c) ? '?' : c));
+  return cut.join('') + (chars.length > max ? '…' : '');
+}
+
+export function decide(crm: CrmOrder, link: Link | null, mapping: Record<string, string>, crmOrderId: string): Decision {
+  if (!CRM_ORDER_ID.test(crmOrderId) || Buffer.byteLength(crmOrderId) > 191) {
+    return { kind: 'refused', code: 'invalid_crm_order_id', message: 'the CRM order id is longer than 191 bytes or holds characters that are not allowed (control characters, angle brackets or quotes)' };
+  }
   if (link?.appliedVersion !== null && link?.appliedVersion !== undefined && crm.version <= link.appliedVersion) {
     return { kind: 'stale', version: crm.version, appliedVersion: link.appliedVersion };
   }
-  const toStatus = mapping[crm.status];
-  if (!toStatus) return { kind: 'unmapped', crmStatus: crm.status };
+  const toStatus = Object.hasOwn(mapping, crm.status) ? mapping[crm.status] : undefined;
+  if (!toStatus) return { kind: 'unmapped', crmStatus: printable(crm.status) };
+  // Without a link the CRM's own order id is only a claim: the plugin writes only if that order has
+  // no link and was announced to the CRM (order.created), and refuses it as foreign_order otherwise.
   const orderId = link?.orderId ?? crm.wooOrderId;
   if (!orderId) return { kind: 'no_order' };
   return { kind: 'apply', orderId, toStatus, version: crm.version };

@@ -6,7 +6,7 @@ import type { Settings, CrmCredentials } from '../settings.js';
 import type { DecisionEntry } from '../log.js';
 import type { ApplyBatcher } from '../wordpress/apply.js';
 import type { CrmOrder } from './crm.js';
-import { decide } from './decide.js';
+import { decide, printable } from './decide.js';
 import { claimInbox, type ClaimedEvent } from '../queue/claim.js';
 import { runClaimLoop } from '../queue/runClaimLoop.js';
 import { completeJob } from '../queue/completeJob.js';
@@ -51,15 +51,19 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
     const fetchStarted = deps.clock.now().getTime();
     const crmOrder = await deps.fetchCrmOrder(settings, loaded.credentials, event.crm_order_id, signal);
     const verifyMs = deps.clock.now().getTime() - fetchStarted;
-    entries.push({ ...base, decision: 'verified', toStatus: crmOrder.status, latencyMs: verifyMs, detail: { crm_version: crmOrder.version } });
+    // The CRM's status is its to choose: what reaches the log is cut to printable characters.
+    const crmStatus = printable(crmOrder.status);
+    entries.push({ ...base, decision: 'verified', toStatus: crmStatus, latencyMs: verifyMs, detail: { crm_version: crmOrder.version } });
 
-    const decision = decide(crmOrder, await readLink(deps.db, event.crm_order_id), settings.mapping);
+    const decision = decide(crmOrder, await readLink(deps.db, event.crm_order_id), settings.mapping, event.crm_order_id);
     switch (decision.kind) {
       case 'stale':
         entries.push({ ...base, decision: 'stale', latencyMs: elapsed(), message: `CRM version ${decision.version} is not newer than the applied version ${decision.appliedVersion}` });
         break;
       case 'unmapped':
-        throw new PermanentError('unmapped_status', `the CRM status "${decision.crmStatus}" has no WooCommerce status in the mapping`);
+        throw new PermanentError('unmapped_status', `unmapped: the CRM status "${decision.crmStatus}" has no WooCommerce status in the mapping`);
+      case 'refused':
+        throw new PermanentError(decision.code, decision.message);
       case 'no_order':
         throw new PermanentError('order_not_linked', `no WooCommerce order is linked to CRM order ${event.crm_order_id}`);
       case 'apply': {
@@ -73,14 +77,14 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
           inbox_id: event.id,
           worker: deps.workerId,
           attempt: event.attempts,
-          verified: { crm_status: crmOrder.status, crm_version: crmOrder.version, latency_ms: verifyMs },
+          verified: { crm_status: crmStatus, crm_version: crmOrder.version, latency_ms: verifyMs },
           started_ms: started,
         });
         const about = { ...base, orderId: result.order_id, fromStatus: result.from_status ?? null, toStatus: result.to_status ?? decision.toStatus };
         if (result.outcome === 'lease_lost') throw new LeaseLostError(event.id);
         if (result.outcome === 'applied' || result.outcome === 'unchanged') entries.push({ ...about, decision: 'applied', latencyMs: elapsed(), message: result.outcome === 'unchanged' ? 'status already current; version recorded' : null });
         else if (result.outcome === 'stale') entries.push({ ...about, decision: 'stale', latencyMs: elapsed(), message: result.message ?? null });
-        else if (result.outcome === 'refused') entries.push({ ...about, decision: 'refused', latencyMs: elapsed(), message: result.message ?? null });
+        else if (result.outcome === 'refused') entries.push({ ...about, decision: 'refused', errorClass: result.code === 'foreign_order' ? 'permanent' : null, latencyMs: elapsed(), message: result.message ?? null });
         else if (result.outcome === 'busy') throw new TransientError('order_busy', result.message ?? 'the order is locked');
         else throw new PermanentError(result.outcome === 'not_found' ? 'order_not_found' : 'invalid_status', result.message ?? result.outcome);
         if (result.recorded) {
@@ -107,10 +111,12 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
       : releasing
         ? now
         : new Date(now.getTime() + backoffDelay(policyOf(settings), event.attempts, deps.jitter, failure instanceof TransientError ? failure.retryAfterMs : undefined));
-    entries.push({ ...base, decision: dead ? 'dead' : 'retried', errorClass: failure.errorClass, latencyMs: elapsed(), message: `${failure.code}: ${failure.message}`, detail: retryAt ? { retry_at: retryAt.toISOString() } : null });
+    // A failure's message may quote the CRM's answer: bounded and printable before it is stored.
+    const message = printable(`${failure.code}: ${failure.message}`, 500);
+    entries.push({ ...base, decision: dead ? 'dead' : 'retried', errorClass: failure.errorClass, latencyMs: elapsed(), message, detail: retryAt ? { retry_at: retryAt.toISOString() } : null });
     try {
       await deps.syncLog.record(entries, now);
-      await failJob(deps.db, 'inbox', event.id, deps.workerId, now, { errorClass: failure.errorClass, message: `${failure.code}: ${failure.message}`, retryAt });
+      await failJob(deps.db, 'inbox', event.id, deps.workerId, now, { errorClass: failure.errorClass, message, retryAt });
     } catch (recordErr) {
       // The outcome could not be recorded: the lease will expire and the event will be claimed again.
       deps.log.error({ eventId: event.event_id, err: (recordErr as Error).message }, 'outcome not recorded; the event will be retried when its lease expires');

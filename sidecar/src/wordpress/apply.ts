@@ -29,6 +29,8 @@ export const applyResultSchema = z.object({
   from_status: z.string().optional(),
   to_status: z.string().optional(),
   message: z.string().optional(),
+  /** Why a refusal was made, when it is not a backward move: `foreign_order` (the order belongs to another CRM order, or was never announced to the CRM). */
+  code: z.string().optional(),
   /** True when the plugin logged the outcome and marked the inbox row done. */
   recorded: z.boolean().optional(),
 });

@@ -1,5 +1,5 @@
 // Clients of the plugin's link endpoint (stores the CRM's order id on an order) and notify endpoint.
-import { TransientError } from '../errors.js';
+import { PermanentError, TransientError } from '../errors.js';
 
 export type LinkFn = (orderId: number, crmOrderId: string, signal: AbortSignal) => Promise<void>;
 export type NotifyFn = (kind: 'disabled' | 'exhausted', subscriptionId: number, signal: AbortSignal) => Promise<void>;
@@ -29,6 +29,8 @@ export function wordpressLink(opts: { url: string; user: string; appPassword: st
     }).catch((err: unknown) => {
       throw new TransientError('wordpress_unreachable', `the link endpoint could not be reached: ${err instanceof Error ? err.message : String(err)}`);
     });
+    // 409: the order or the CRM order is linked to another one; 400: the CRM's id is not acceptable. Retrying changes neither.
+    if (res.status === 409 || res.status === 400) throw new PermanentError(res.status === 409 ? 'link_conflict' : 'invalid_crm_order_id', `the link endpoint refused the link (${res.status}): ${(await res.text()).slice(0, 200)}`);
     if (!res.ok) throw new TransientError('wordpress_error', `the link endpoint answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   };
 }

@@ -1,8 +1,8 @@
-// Health: is a sidecar online, which versions run, is WooCommerce there.
+// Health: is a sidecar online, which versions run, is WooCommerce there, what the receiver refused.
 import { Card, CardBody, CardHeader, Notice, Spinner, Button, __experimentalText as Text } from '@wordpress/components';
 import { useCallback, useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, getHealth, type Health } from '../../api/client';
+import { ApiError, getHealth, type Health, type Refusals } from '../../api/client';
 
 export function HealthView() {
   const [health, setHealth] = useState<Health | null>(null);
@@ -116,6 +116,7 @@ export function HealthView() {
                 ))}
               </tbody>
             </table>
+            <RefusalsTable refusals={health.refusals} />
           </div>
         )}
       </CardBody>
@@ -137,5 +138,60 @@ function Throughput({ series }: { series: { at: string; count: number }[] }) {
       </svg>
       <figcaption>{__('Finished events per 5 minutes, last hour', 'crm-bridge')}</figcaption>
     </figure>
+  );
+}
+
+/** What the receiver refused: counters by class, then the latest requests (what was wrong, when, from where). */
+function RefusalsTable({ refusals }: { refusals: Refusals }) {
+  return (
+    <>
+      <table className="widefat striped" data-testid="refusals">
+        <caption>{__('Refused requests to the receiver', 'crm-bridge')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{__('Reason', 'crm-bridge')}</th>
+            <th scope="col">{__('Count', 'crm-bridge')}</th>
+            <th scope="col">{__('Last refused', 'crm-bridge')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {refusals.classes.length === 0 && (
+            <tr>
+              <td colSpan={3}>{__('Nothing refused.', 'crm-bridge')}</td>
+            </tr>
+          )}
+          {refusals.classes.map((c) => (
+            <tr key={c.class}>
+              <th scope="row">{c.class}</th>
+              <td>{c.count}</td>
+              <td>{c.last_refused_at ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {refusals.samples.length > 0 && (
+        <table className="widefat striped" data-testid="refusal-samples">
+          <caption>{__('Latest refusals', 'crm-bridge')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{__('When', 'crm-bridge')}</th>
+              <th scope="col">{__('Reason', 'crm-bridge')}</th>
+              <th scope="col">{__('What was wrong', 'crm-bridge')}</th>
+              <th scope="col">{__('From', 'crm-bridge')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {refusals.samples.map((s, i) => (
+              <tr key={`${s.at}-${i}`}>
+                <td>{s.at}</td>
+                <td>{s.class}</td>
+                <td>{s.message}</td>
+                <td>{s.ip}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
