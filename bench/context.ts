@@ -9,6 +9,7 @@ import { ROOT } from '../test/stack/paths.ts';
 import { evalPhp, type SiteState } from '../test/stack/wordpress.ts';
 import { freePort, waitFor } from '../test/stack/system.ts';
 import { startCrmSimulator, type CrmSimulator } from '../test/crm-simulator/simulator.ts';
+import { announceToCrmPhp } from '../test/support/announce.ts';
 
 export const SIGNING_SECRET = 'whsec_' + Buffer.from('crm-bridge-benchmark-signing-key!').toString('base64');
 export const CRM_TOKEN = 'bench-token';
@@ -53,9 +54,12 @@ export async function resetQueues(ctx: BenchContext): Promise<void> {
 
 /** Creates n pending orders (in one PHP process) and returns their ids. */
 export function seedOrders(ctx: BenchContext, n: number): number[] {
-  return JSON.parse(
+  const ids = JSON.parse(
     evalPhp(ctx.site, `$ids = array(); for ( $i = 0; $i < ${n}; $i++ ) { $o = new WC_Order(); $o->set_status( 'pending' ); $o->set_total( '10.00' ); $ids[] = $o->save(); } echo wp_json_encode( $ids );`),
   ) as number[];
+  // The simulated CRM names these orders by id: the plugin honours that only for orders announced to it.
+  evalPhp(ctx.site, announceToCrmPhp(ids));
+  return ids;
 }
 
 export interface Replicas {

@@ -10,6 +10,7 @@ import { startCrmSimulator, type CrmSimulator, type Knobs } from '../crm-simulat
 import { ROOT } from '../stack/paths.ts';
 import { sleep } from '../stack/system.ts';
 import { configureCrm, createOrders, DEFAULT_MAPPING, orderDetails, TEST_SECRET, unique } from '../support/incoming.ts';
+import { announceToCrm } from '../support/trust.ts';
 import { startSidecar, sidecarEnv, type RunningSidecar } from '../support/sidecar.ts';
 import { adminSession, dbPool, rest, site, wpEval, wpEvalAsync } from '../support/stack.ts';
 
@@ -77,7 +78,10 @@ export async function startScenario(name: string, opts: { incomingOrders: number
   wpEval(`global $wpdb; $wpdb->query( "UPDATE {$wpdb->prefix}crm_bridge_subscriptions SET active = 0" );`);
   // The orders the CRM will change exist before the subscription: they are the CRM's already.
   const incomingOrders = new Map<string, number>();
-  for (const id of createOrders(Array.from({ length: opts.incomingOrders }, () => 'pending'))) incomingOrders.set(unique('CX'), id);
+  const created = createOrders(Array.from({ length: opts.incomingOrders }, () => 'pending'));
+  // The simulated CRM names these orders by id: the plugin honours that only for orders announced to it.
+  announceToCrm(created);
+  for (const id of created) incomingOrders.set(unique('CX'), id);
   const session = await adminSession();
   const res = await rest('/crm-bridge/v1/admin/subscriptions', {
     method: 'POST',

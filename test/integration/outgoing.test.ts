@@ -111,15 +111,16 @@ describe('outgoing webhooks', () => {
 
   it('links the CRM’s order id from its order.created answer, without an echo', async () => {
     const crm = await receiver();
-    crm.answer = { id: 'CRM-LINK-77' };
+    const crmOrderId = unique('CRM-LINK');
+    crm.answer = { id: crmOrderId };
     const crmSub = await subscribe(crm, { is_crm: true });
     const [orderId] = createOrders(['pending']);
-    await waitFor('the link', async () => wpEval(`echo wc_get_order( ${orderId} )->get_meta( '_crm_bridge_crm_order_id' );`) === 'CRM-LINK-77');
+    await waitFor('the link', async () => wpEval(`echo wc_get_order( ${orderId} )->get_meta( '_crm_bridge_crm_order_id' );`) === crmOrderId);
     await new Promise((d) => setTimeout(d, 300));
     expect(ofOrder(crm, orderId!)).toHaveLength(1);
     // The link's own write is looped (not sent back), logged while the delivery is being recorded.
     expect((await decisions(crmSub.id, orderId)).map((d) => d.decision).sort()).toEqual(['delivered', 'linked', 'looped']);
-    const [links] = await dbPool().query('SELECT order_id FROM wp_crm_bridge_links WHERE crm_order_id = ?', ['CRM-LINK-77']);
+    const [links] = await dbPool().query('SELECT order_id FROM wp_crm_bridge_links WHERE crm_order_id = ?', [crmOrderId]);
     expect(links).toEqual([{ order_id: orderId }]);
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
 import { sleep } from '../stack/system.ts';
 import { configureCrm, createOrders, CRM_TOKEN, orderStates, unique } from '../support/incoming.ts';
+import { announceToCrm } from '../support/trust.ts';
 import { SIDECAR_MAIN, sidecarEnv } from '../support/sidecar.ts';
 import { closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
 
@@ -51,6 +52,7 @@ describe('crm-bridge reconcile', () => {
     await sleep(1100);
     const from = new Date().toISOString();
     const [drifted, inSync, changedHere, backwards, unlinked, unknown, fresh] = createOrders(['pending', 'pending', 'pending', 'pending', 'pending', 'pending', 'pending']) as [number, number, number, number, number, number, number];
+    announceToCrm([drifted, inSync, changedHere, backwards, unlinked, unknown, fresh]);
     const ids = { drifted: unique('RC'), inSync: unique('RC'), changedHere: unique('RC'), backwards: unique('RC'), unknown: unique('RC'), fresh: unique('RC') };
     // Linked when it was created (order.created answered with its CRM id); no CRM change since.
     crm.orders.set(ids.fresh, { crm_order_id: ids.fresh, status: 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: fresh });
@@ -107,6 +109,7 @@ describe('crm-bridge reconcile', () => {
     await sleep(1100);
     const from = new Date().toISOString();
     const ids = createOrders(Array.from({ length: 30 }, () => 'pending'));
+    announceToCrm(ids);
     wpEval(`foreach ( json_decode( ${JSON.stringify(JSON.stringify(ids))} ) as $i => $id ) { $o = wc_get_order( $id ); $o->update_meta_data( '_crm_bridge_crm_order_id', 'RC-DOWN-' . $i ); $o->save(); }`);
     configureCrm('http://127.0.0.1:9');
     try {
