@@ -112,7 +112,8 @@ describe('outgoing webhooks', () => {
   it('links the CRM’s order id from its order.created answer, without an echo', async () => {
     const crm = await receiver();
     const crmOrderId = unique('CRM-LINK');
-    crm.answer = { id: crmOrderId };
+    // A CRM that echoes the whole order answers far more than the 4 KiB a log row keeps.
+    crm.answer = { id: crmOrderId, order: { note: 'x'.repeat(20_000) } };
     const crmSub = await subscribe(crm, { is_crm: true });
     const [orderId] = createOrders(['pending']);
     await waitFor('the link', async () => wpEval(`echo wc_get_order( ${orderId} )->get_meta( '_crm_bridge_crm_order_id' );`) === crmOrderId);
@@ -122,6 +123,16 @@ describe('outgoing webhooks', () => {
     expect((await decisions(crmSub.id, orderId)).map((d) => d.decision).sort()).toEqual(['delivered', 'linked', 'looped']);
     const [links] = await dbPool().query('SELECT order_id FROM wp_crm_bridge_links WHERE crm_order_id = ?', [crmOrderId]);
     expect(links).toEqual([{ order_id: orderId }]);
+  });
+
+  it('delivers but never links a CRM order id that holds markup', async () => {
+    const crm = await receiver();
+    crm.answer = { id: '<img src=x onerror=alert(1)>' };
+    const crmSub = await subscribe(crm, { is_crm: true });
+    const [orderId] = createOrders(['pending']);
+    await waitFor('the delivery', async () => (await decisions(crmSub.id, orderId)).some((d) => d.decision === 'delivered'));
+    expect(wpEval(`echo wc_get_order( ${orderId} )->get_meta( '_crm_bridge_crm_order_id' );`)).toBe('');
+    expect((await decisions(crmSub.id, orderId)).map((d) => d.decision)).not.toContain('linked');
   });
 
   it('an endpoint answering 500 twice then 200 receives the event three times with one webhook-id, delivered once', async () => {

@@ -1,6 +1,7 @@
 // The decision for one incoming event, given the CRM's current order and what was last applied.
 // Pure: no database, no clock. The plugin re-checks version, lifecycle and the order's link when it writes.
 import type { CrmOrder } from './crm.js';
+import { isValidCrmOrderId } from '../crmOrderId.js';
 
 export interface Link {
   orderId: number;
@@ -14,9 +15,6 @@ export type Decision =
   | { kind: 'refused'; code: 'invalid_crm_order_id'; message: string }
   | { kind: 'no_order' };
 
-/** A CRM order id the plugin stores and shows: printable, and nothing that opens markup (as Links.php). */
-const CRM_ORDER_ID = /^[^\p{C}<>"']{1,191}$/u;
-
 /**
  * A value from a CRM answer made safe for the log and a dead letter's error: at most `max` characters,
  * each control, format or unassigned character replaced by "?". Never the raw value.
@@ -28,7 +26,7 @@ export function printable(value: string, max = 64): string {
 }
 
 export function decide(crm: CrmOrder, link: Link | null, mapping: Record<string, string>, crmOrderId: string): Decision {
-  if (!CRM_ORDER_ID.test(crmOrderId) || Buffer.byteLength(crmOrderId) > 191) {
+  if (!isValidCrmOrderId(crmOrderId)) {
     return { kind: 'refused', code: 'invalid_crm_order_id', message: 'the CRM order id is longer than 191 bytes or holds characters that are not allowed (control characters, angle brackets or quotes)' };
   }
   if (link?.appliedVersion !== null && link?.appliedVersion !== undefined && crm.version <= link.appliedVersion) {

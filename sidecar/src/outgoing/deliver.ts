@@ -3,8 +3,11 @@
 // (a refused address is permanent); any HTTP answer, a 3xx included, is returned for the worker to judge.
 import type { OutboundSend } from '../net/client.js';
 
-/** What is kept of an endpoint's answer for the log; the rest is never read. */
+/** What is read of an endpoint's answer (the log keeps at most 4 KiB of it); the rest is never read. */
 export const DELIVERY_BODY_KEPT_BYTES = 4 * 1024;
+
+/** What is read of the CRM's answer to order.created, which carries its order id and often the whole order. */
+export const LINK_ANSWER_MAX_BYTES = 64 * 1024;
 
 export interface DeliveryResponse {
   status: number;
@@ -13,7 +16,15 @@ export interface DeliveryResponse {
   durationMs: number;
 }
 
-export async function deliver(send: OutboundSend, url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal): Promise<DeliveryResponse> {
+export async function deliver(
+  send: OutboundSend,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  maxBodyBytes = DELIVERY_BODY_KEPT_BYTES,
+): Promise<DeliveryResponse> {
   const started = performance.now();
   const res = await send({
     target: 'endpoint',
@@ -23,7 +34,7 @@ export async function deliver(send: OutboundSend, url: string, headers: Record<s
     body,
     timeoutMs,
     signal,
-    maxBodyBytes: DELIVERY_BODY_KEPT_BYTES,
+    maxBodyBytes,
     overLimit: 'truncate',
     // A redirect is an answer to judge (not 2xx: retried), never followed to an address nobody checked.
     redirects: 'answer',

@@ -21,9 +21,10 @@ import { disableSubscription, markSubscriptionFailing, markSubscriptionHealthy }
 import { decryptSecret, subscriptionSecretName } from '../crypto.js';
 import { jsonPath, parseRetryAfter } from '../incoming/crm.js';
 import type { OutboundSend } from '../net/client.js';
-import { deliver, type DeliveryResponse } from './deliver.js';
+import { DELIVERY_BODY_KEPT_BYTES, LINK_ANSWER_MAX_BYTES, deliver, type DeliveryResponse } from './deliver.js';
 import { previousSecretValid, webhookHeaders } from './sign.js';
 import { RateLimiter } from './rateLimiter.js';
+import { isValidCrmOrderId } from '../crmOrderId.js';
 
 export interface OutboxWorkerDeps extends WorkerDeps {
   breakers: CircuitBreakers;
@@ -74,7 +75,8 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     response = await deps.breakers.run(
       endpoint,
       async () => {
-        const res = await deliver(deps.send, sub.url, headers, row.payload, settings!.outgoing.timeout_ms, signal);
+        const linking = row.topic === 'order.created' && sub.is_crm;
+        const res = await deliver(deps.send, sub.url, headers, row.payload, settings!.outgoing.timeout_ms, signal, linking ? LINK_ANSWER_MAX_BYTES : DELIVERY_BODY_KEPT_BYTES);
         if (res.status !== 410 && (res.status < 200 || res.status >= 300)) {
           throw new TransientError(res.status === 429 ? 'endpoint_rate_limited' : 'endpoint_error', `the endpoint answered ${res.status}`, parseRetryAfter(res.retryAfter, Date.now()), { response: res });
         }
@@ -157,11 +159,14 @@ async function recordStatusCode(db: Kysely<Database>, id: number, status: number
   await db.updateTable('crm_bridge_outbox').set({ last_status_code: status }).where('id', '=', id).execute();
 }
 
+/** The CRM's order id in its answer to order.created, or null when there is none or it is not a valid id. */
 function readCrmOrderId(body: string, path: string): string | null {
+  let value: unknown;
   try {
-    const value = jsonPath(JSON.parse(body), path);
-    return typeof value === 'string' || typeof value === 'number' ? String(value).slice(0, 191) || null : null;
+    value = jsonPath(JSON.parse(body), path);
   } catch {
     return null;
   }
+  const id = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  return isValidCrmOrderId(id) ? id : null;
 }
