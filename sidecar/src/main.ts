@@ -10,7 +10,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createApp, listen } from './http/server.js';
 import { databaseReadiness } from './http/readiness.js';
-import { checkPrivileges, EXCESS_PRIVILEGES_WARNING } from './db/checkPrivileges.js';
+import { ALL_OPTIONS_WARNING, checkPrivileges, EXCESS_PRIVILEGES_WARNING } from './db/checkPrivileges.js';
 import { runHeartbeat } from './heartbeat.js';
 import { systemClock } from './clock.js';
 import { VERSION } from './version.js';
@@ -77,13 +77,17 @@ async function main(): Promise<number> {
       }
     }
   }
-  const excess = await checkPrivileges(database.db, config.database.tablePrefix).catch((err: unknown) => {
+  const privileges = await checkPrivileges(database.db, config.database.tablePrefix).catch((err: unknown) => {
     log.warn({ err: err instanceof Error ? err.message : String(err) }, 'database privileges not checked');
-    return [];
+    return { excess: [], readsAllOptions: false };
   });
-  if (excess.length > 0) {
-    log.warn({ excess }, `${EXCESS_PRIVILEGES_WARNING}: give it a dedicated user with the documented grants`);
+  if (privileges.excess.length > 0) {
+    log.warn({ excess: privileges.excess }, `${EXCESS_PRIVILEGES_WARNING}: give it a dedicated user with the documented grants`);
     warnings.push(EXCESS_PRIVILEGES_WARNING);
+  }
+  if (privileges.readsAllOptions) {
+    log.warn(`${ALL_OPTIONS_WARNING}: let WordPress's database user create views, then deactivate and activate the plugin`);
+    warnings.push(ALL_OPTIONS_WARNING);
   }
 
   const db = database.db;

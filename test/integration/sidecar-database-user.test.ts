@@ -10,6 +10,7 @@ import { ROOT } from '../stack/paths.ts';
 import { waitFor } from '../stack/system.ts';
 import { adminSession, closePools, dbPool, site, stack, wpEval, wpEvalJson } from '../support/stack.ts';
 import { CRM_TOKEN, configureCrm, createOrders, orderStates, sendEvent, statusEvent, unique } from '../support/incoming.ts';
+import { announceToCrm } from '../support/trust.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startReceiver, type TestReceiver } from '../support/receiver.ts';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
@@ -142,6 +143,7 @@ describe('the sidecar’s own database user', () => {
 
     // Incoming: the CRM changes an order, its webhook is verified against the CRM API and applied.
     const [incomingOrder] = createOrders(['pending']);
+    announceToCrm([incomingOrder!]);
     const crmId = unique('C');
     const rec = await crm.changeStatus(crmId, 'paid', incomingOrder!);
     const eventId = `evt_${crmId}_v${rec.version}`;
@@ -188,6 +190,7 @@ describe('the sidecar’s own database user', () => {
       const sc = await sidecar({});
       await waitFor('readiness', async () => (await readyz(sc)).status === 200);
       const [orderId] = createOrders(['pending']);
+      announceToCrm([orderId!]);
       const crmId = unique('C');
       const rec = await crm.changeStatus(crmId, 'paid', orderId!);
       expect((await sendEvent({ id: `evt_${crmId}_v${rec.version}`, body: statusEvent(crmId, 'paid', rec.version) })).status).toBe(202);

@@ -67,6 +67,15 @@ try {
   for (const [i, orderId] of seeded.entries()) {
     crm.orders.set(`CRM-${1001 + i}`, { crm_order_id: `CRM-${1001 + i}`, status: 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
   }
+  // Linked as if the CRM had answered their order.created: a CRM may only act on orders it was given.
+  evalPhp(
+    site,
+    `foreach ( json_decode( ${JSON.stringify(JSON.stringify(seeded))} ) as $i => $id ) {
+       $crm_id = 'CRM-' . ( 1001 + $i );
+       \\CrmBridge\\Origin::run( \\CrmBridge\\Origin::CRM, static function () use ( $id, $crm_id ): void { $o = wc_get_order( $id ); $o->update_meta_data( \\CrmBridge\\Links::META_CRM_ORDER_ID, $crm_id ); $o->save(); } );
+       \\CrmBridge\\Links::save( $crm_id, (int) $id, null );
+     }`,
+  );
 
   const port = await freePort(9464);
   const main = join(ROOT, 'sidecar', 'dist', 'main.js');
