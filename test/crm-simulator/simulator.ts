@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
+import { randomBytes } from 'node:crypto';
 
 export interface CrmOrderRecord {
   crm_order_id: string;
@@ -78,6 +79,8 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
   let held: { id: string; body: string }[] = [];
   const seenWebhookIds = new Set<string>();
 
+  // CRM order ids never repeat across simulator runs: a shop keeps its links, and a link is never moved.
+  const instance = randomBytes(3).toString('hex').toUpperCase();
   const sim: CrmSimulator = {
     url: '',
     orders: new Map(),
@@ -207,7 +210,7 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     sim.webhooksReceived.push({ id: webhookId, type: msg.type, orderId, verified, at: new Date().toISOString(), status: msg.data?.order?.status ?? null, duplicate });
     if (msg.type === 'order.created' && orderId) {
       const existing = [...sim.orders.values()].find((o) => o.woo_order_id === orderId);
-      const crmOrderId = existing?.crm_order_id ?? `CRM-${2000 + sim.orders.size}`;
+      const crmOrderId = existing?.crm_order_id ?? `CRM-${instance}-${2000 + sim.orders.size}`;
       if (!existing) sim.orders.set(crmOrderId, { crm_order_id: crmOrderId, status: msg.data?.order?.status ?? 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
       return void res.json({ id: crmOrderId });
     }

@@ -44,7 +44,7 @@ describe('admin views', () => {
     await page.getByLabel('CRM API base URL').fill('https://crm.example.test/api');
     await page.getByLabel('Order URL template').fill('/orders/by-id');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await page.locator('.crm-bridge-admin').getByText('The template must contain {crm_order_id}.').waitFor();
+    await page.locator('.crm-bridge-admin').getByText('Enter a path on the CRM API that starts with / and contains {crm_order_id}, such as /orders/{crm_order_id}.').waitFor();
     await page.getByLabel('Order URL template').fill('/v2/orders/{crm_order_id}');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('.crm-bridge-admin').getByText('Settings saved.').waitFor();
@@ -166,7 +166,7 @@ describe('admin views', () => {
     try {
       await manager.goto(`${site().url}/wp-admin/admin.php?page=crm-bridge&tab=settings`);
       await manager.getByRole('heading', { name: 'CRM Bridge', level: 1 }).waitFor();
-      await manager.getByText('Settings, subscriptions and the audit trail are managed by an administrator.').waitFor();
+      await manager.locator('#crm-bridge-admin').getByText('Settings, subscriptions and the audit trail are managed by an administrator.').waitFor();
       const tabs = await manager.getByRole('tab').allTextContents();
       expect(tabs).toEqual(['Health', 'Sync log', 'Dead letters']);
       expect(await manager.getByLabel('CRM API base URL').count()).toBe(0);
