@@ -3,6 +3,7 @@
 // parser); refusals cost almost no writes and show on the Health tab; the allow-list answers 403
 // before any other work; a CRM order id can never carry markup into a note or the order box.
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, wpEvalJson } from '../support/stack.ts';
 import { configureCrm, createOrders, inboxRows, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
@@ -71,6 +72,15 @@ describe('only the exact receiver address is served', () => {
     ['POST with X-HTTP-Method-Override', receiverPath, 'POST', { 'x-http-method-override': 'PUT' }],
     ['DELETE with ?_method=POST', `${receiverPath}?_method=POST`, 'DELETE', {}],
     ['PUT', receiverPath, 'PUT', {}],
+    // The REST router matches with `$`, which also matches before a final newline.
+    ['a trailing newline', `${receiverPath}%0A`, 'POST', {}],
+    ['?rest_route= with a trailing newline', '/?rest_route=/crm-bridge/v1/crm/events%0A', 'POST', {}],
+    ['an encoded trailing newline', `${receiverPath}%250A`, 'POST', {}],
+    ['a trailing carriage return', `${receiverPath}%0D`, 'POST', {}],
+    ['?rest_route= with a trailing tab', '/?rest_route=/crm-bridge/v1/crm/events%09', 'POST', {}],
+    ['?rest_route= with a trailing slash and newline', '/?rest_route=/crm-bridge/v1/crm/events/%0A', 'POST', {}],
+    ['a trailing dot segment', `${receiverPath}/.`, 'POST', {}],
+    ['?rest_route= with a dot segment', '/?rest_route=/crm-bridge/v1/./crm/events', 'POST', {}],
   ];
 
   it.each(variants)('%s: a valid signed event is not accepted', async (_name, path, method, headers) => {
@@ -83,7 +93,7 @@ describe('only the exact receiver address is served', () => {
   it.each(variants)('%s: a body over the limit is refused before it is read or parsed', async (_name, path, method, headers) => {
     // Not JSON: had WordPress parsed it, the answer would be its rest_invalid_json.
     for (const size of [1024 * 1024, 10 * 1024 * 1024]) {
-      const res = await fetch(url(path), { method, headers: { 'content-type': 'application/json', ...headers }, body: '{'.repeat(size) });
+      const res = await rawFetch(url(path), method, { 'content-type': 'application/json', ...headers }, '{'.repeat(size));
       expect([404, 405, 413], `${size} bytes`).toContain(res.status);
       expect(['early', 'guard']).toContain(res.headers.get('x-crm-bridge-receiver'));
       expect(((await res.json()) as { code: string }).code).toMatch(/^(method_not_allowed|not_the_receiver_url|body_too_large)$/);
@@ -239,10 +249,23 @@ async function sendSigned(target: string, method: string, id: string, body: stri
   const { Webhook } = await import('standardwebhooks');
   const ts = new Date();
   const signature = new Webhook(TEST_SECRET.slice(6)).sign(id, ts, body);
-  return fetch(target, {
-    method,
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)), 'webhook-signature': signature, ...headers },
-    body,
+  return rawFetch(target, method, { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)), 'webhook-signature': signature, ...headers }, body);
+}
+
+/** A request whose path goes out byte for byte: fetch would resolve dot segments such as a trailing `/.`. */
+function rawFetch(target: string, method: string, headers: Record<string, string>, body: string): Promise<Response> {
+  const { host, pathname } = new URL(target);
+  const path = target.slice(target.indexOf(host) + host.length) || pathname;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: new URL(target).hostname, port: new URL(target).port, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: Object.entries(res.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]])) })));
+      res.on('error', reject);
+    });
+    // The server may answer and close before a refused body is sent in full.
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.end(body);
   });
 }
 
