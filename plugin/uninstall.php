@@ -20,9 +20,11 @@ if ( ! $crm_bridge_delete ) {
 
 require_once __DIR__ . '/src/Schema.php';
 require_once __DIR__ . '/src/Roles.php';
+require_once __DIR__ . '/src/Refusals.php';
 
 \CrmBridge\Schema::drop();
 \CrmBridge\Roles::uninstall();
+\CrmBridge\Refusals::delete_files();
 
 global $wpdb;
 $wpdb->query( "DROP VIEW IF EXISTS `{$wpdb->prefix}crm_bridge_options`" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the sidecar's options view (SidecarAccess::VIEW).

@@ -3,6 +3,7 @@
 // parser); refusals cost almost no writes and show on the Health tab; the allow-list answers 403
 // before any other work; a CRM order id can never carry markup into a note or the order box.
 import { createHmac } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, wpEvalJson } from '../support/stack.ts';
@@ -151,6 +152,28 @@ describe('refusals are cheap and visible', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('refusals never line workers up', () => {
+  it('a refusal does not wait while another worker holds the refusal file, and is still counted', async () => {
+    const wrong = 'whsec_' + Buffer.from('a forged secret of thirty-two b.').toString('base64');
+    const before = refusalTotal('signature');
+    const [file] = wpEvalJson<string[]>(`echo wp_json_encode( \\CrmBridge\\Refusals::files() );`);
+    // Another worker in the middle of its update: it holds the first file's lock until told to let go.
+    const holder = spawn('php', ['-r', `$h = fopen(${JSON.stringify(file)}, 'c+'); flock($h, LOCK_EX); echo "locked\\n"; fgets(STDIN);`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve());
+        holder.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
+      });
+      // With a blocking lock these requests would wait for the holder, which only lets go after them.
+      for (let i = 0; i < 5; i++) expect((await sendEvent({ id: unique('evt_locked'), body: statusEvent('C-locked', 'paid', 1), secret: wrong })).status).toBe(401);
+    } finally {
+      holder.stdin.end();
+      await new Promise((resolve) => (holder.exitCode === null ? holder.once('exit', resolve) : resolve(null)));
+    }
+    expect(refusalTotal('signature')).toBe(before + 5);
   });
 });
 
