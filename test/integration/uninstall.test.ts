@@ -6,6 +6,7 @@ import { configureCrm } from '../support/incoming.ts';
 
 interface Footprint {
   tables: string[];
+  view: boolean;
   refusalFiles: number;
   options: string[];
   sidecarRole: boolean;
@@ -15,10 +16,12 @@ interface Footprint {
 const footprint = (): Footprint =>
   wpEvalJson<Footprint>(`global $wpdb;
     // After uninstall the plugin is inactive and its autoloader is not registered.
+    require_once WP_PLUGIN_DIR . '/crm-bridge/src/SidecarAccess.php';
     require_once WP_PLUGIN_DIR . '/crm-bridge/src/Refusals.php';
     $admin = get_role( 'administrator' );
     echo wp_json_encode( array(
       'tables'      => $wpdb->get_col( $wpdb->prepare( "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME LIKE %s ORDER BY TABLE_NAME", $wpdb->esc_like( $wpdb->prefix . 'crm_bridge_' ) . '%' ) ),
+      'view'        => (bool) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s', \\CrmBridge\\SidecarAccess::view() ) ),
       'refusalFiles' => count( array_filter( \\CrmBridge\\Refusals::files(), 'file_exists' ) ),
       'options'     => $wpdb->get_col( $wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( 'crm_bridge_' ) . '%' ) ),
       'sidecarRole' => null !== get_role( 'crm_bridge_sidecar' ),
@@ -55,6 +58,7 @@ describe('uninstall', () => {
     expect(before.options).toEqual(expect.arrayContaining(['crm_bridge_settings', 'crm_bridge_secrets', 'crm_bridge_schema_version']));
     expect(before.sidecarRole).toBe(true);
     expect(before.adminCaps).toEqual(['crm_bridge_apply', 'crm_bridge_manage_settings']);
+    expect(before.view).toBe(true);
     expect(before.refusalFiles).toBeGreaterThan(0);
     uninstall();
     expect(footprint()).toEqual(before);
@@ -65,10 +69,11 @@ describe('uninstall', () => {
     refuse();
     expect(footprint().refusalFiles).toBeGreaterThan(0);
     uninstall();
-    expect(footprint()).toEqual({ tables: [], refusalFiles: 0, options: [], sidecarRole: false, adminCaps: [] });
+    expect(footprint()).toEqual({ tables: [], view: false, refusalFiles: 0, options: [], sidecarRole: false, adminCaps: [] });
     activate();
     const again = footprint();
     expect(again.tables.length).toBeGreaterThanOrEqual(8);
+    expect(again.view).toBe(true);
     expect(again.sidecarRole).toBe(true);
   });
 
