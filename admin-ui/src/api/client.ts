@@ -71,7 +71,8 @@ export type Health = z.infer<typeof healthSchema>;
 
 export const getHealth = (): Promise<Health> => request(healthSchema, { path: '/admin/health' });
 
-const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nullable(), previous_valid_until: z.string().nullable() });
+/** problem 'too_short': a signing secret stored before the length rule; it verifies nothing until replaced. */
+const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nullable(), previous_valid_until: z.string().nullable(), problem: z.literal('too_short').nullable().default(null) });
 
 export const settingsDocSchema = z.object({
   settings: z.object({
