@@ -212,6 +212,33 @@ describe('the receiver allow-list', () => {
     expect((await send({ 'x-forwarded-for': 'not-an-address' })).status).toBe(403);
   });
 
+  it('the settings accept exactly the entries the receiver understands', async () => {
+    const session = await adminSession();
+    // [entry, understood by the receiver]
+    const entries: [string, boolean][] = [
+      ['203.0.113.0/24', true],
+      ['2001:db8::/32', true],
+      ['198.51.100.7', true],
+      ['[2001:db8::1]', true],
+      ['[2001:db8::]/48', true],
+      ['::ffff:10.0.0.0/104', true],
+      ['::ffff:10.0.0.0/95', false],
+      ['10.0.0.0/33', false],
+      ['2001:db8::/129', false],
+      ['10.0.0.0/-1', false],
+      ['10.0.0.0/', false],
+      ['garbage', false],
+    ];
+    const results: [string, boolean][] = [];
+    for (const [entry] of entries) {
+      const res = await rest('/crm-bridge/v1/admin/settings', { method: 'PUT', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { incoming: { allowed_ips: [entry] } } }) });
+      results.push([entry, res.status === 200]);
+    }
+    expect(results).toEqual(entries);
+    const understood = wpEvalJson<boolean[]>(`echo wp_json_encode( array_map( fn( $e ) => null !== \\CrmBridge\\ClientAddress::parse_range( $e ), json_decode( ${JSON.stringify(JSON.stringify(entries.map(([e]) => e)))}, true ) ) );`);
+    expect(entries.map(([e], i) => [e, understood[i]])).toEqual(entries);
+  });
+
   it('matches CIDR ranges of both families, IPv4-mapped IPv6 as IPv4', () => {
     const cases: [string, string, boolean][] = [
       ['10.1.2.3', '10.0.0.0/8', true],
