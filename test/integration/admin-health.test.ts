@@ -1,6 +1,6 @@
 // The admin REST API is for shop managers only, and a cookie alone (no REST nonce) is not enough.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminSession, ensureUser, login, rest, type Session } from '../support/stack.ts';
+import { adminSession, ensureUser, login, rest, wpEval, type Session } from '../support/stack.ts';
 import { KNOWN_SCHEMA_VERSIONS } from '../../sidecar/src/db/checkSchemaVersion.ts';
 
 describe('admin health endpoint', () => {
@@ -24,6 +24,14 @@ describe('admin health endpoint', () => {
     ensureUser('sub-health', 'subscriber', 'sub-health-pass-1');
     const res = await rest('/crm-bridge/v1/admin/health', { session: await login('sub-health', 'sub-health-pass-1') });
     expect(res.status).toBe(403);
+  });
+
+  it('lets in whoever may see the log: a user with the plugin’s settings capability but not manage_woocommerce', async () => {
+    wpEval(`remove_role( 'crm_bridge_test_configurator' ); add_role( 'crm_bridge_test_configurator', 'Configurator', array( 'read' => true, 'crm_bridge_manage_settings' => true ) );`);
+    ensureUser('configurator-health', 'crm_bridge_test_configurator', 'configurator-health-pass-1');
+    const session = await login('configurator-health', 'configurator-health-pass-1');
+    expect((await rest('/crm-bridge/v1/admin/log', { session })).status).toBe(200);
+    expect((await rest('/crm-bridge/v1/admin/health', { session })).status).toBe(200);
   });
 
   it('answers a shop manager with versions and sidecar status', async () => {

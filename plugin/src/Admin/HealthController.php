@@ -12,6 +12,7 @@ namespace CrmBridge\Admin;
 
 use CrmBridge\Plugin;
 use CrmBridge\Refusals;
+use CrmBridge\Roles;
 use CrmBridge\Schema;
 
 defined( 'ABSPATH' ) || exit;
@@ -34,17 +35,10 @@ final class HealthController {
 			array(
 				'methods'             => \WP_REST_Server::READABLE,
 				'callback'            => array( self::class, 'get' ),
-				'permission_callback' => array( self::class, 'can_manage' ),
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(),
 			)
 		);
-	}
-
-	/**
-	 * Only shop managers and administrators; a cookie request needs the REST nonce to count as logged in.
-	 */
-	public static function can_manage(): bool {
-		return current_user_can( Page::CAPABILITY );
 	}
 
 	/**
