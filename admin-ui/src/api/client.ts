@@ -42,6 +42,8 @@ export const sidecarSchema = z.object({
   heartbeat_at: z.string(),
   online: z.boolean(),
   open_circuits: z.array(z.string()).default([]),
+  /** What the replica found wrong at start, such as database privileges beyond what it needs. */
+  warnings: z.array(z.string()).default([]),
 });
 
 const queueSchema = z.object({ pending: z.number(), running: z.number(), dead: z.number(), oldest_pending_age_seconds: z.number().nullable() });
