@@ -172,7 +172,9 @@ describe('admin views', () => {
       const notice = page.locator(`[data-testid="sidecar-warnings"][data-worker="${workerId}"]`);
       await notice.waitFor();
       expect(await notice.textContent()).toContain(warning);
-      expect(await notice.textContent()).toContain(workerId);
+      // Right under its own replica's row.
+      const replica = page.getByRole('row').filter({ has: page.getByRole('cell', { name: workerId, exact: true }) });
+      expect(await replica.locator('xpath=following-sibling::tr[1]').getByTestId('sidecar-warnings').getAttribute('data-worker')).toBe(workerId);
       await screenshot(page, 'admin-health-warnings');
     } finally {
       await dbPool().query(`DELETE FROM ${site().tablePrefix}crm_bridge_sidecars WHERE worker_id = ?`, [workerId]);

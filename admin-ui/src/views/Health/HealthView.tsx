@@ -119,7 +119,7 @@ export function HealthView() {
                         <td colSpan={5}>
                           <Notice status="warning" isDismissible={false}>
                             <div data-testid="sidecar-warnings" data-worker={s.worker_id}>
-                              {sprintf(__('Sidecar %s reports:', 'crm-bridge'), s.worker_id)}
+                              {__('This replica reports:', 'crm-bridge')}
                               <ul>
                                 {s.warnings.map((w, i) => (
                                   <li key={i}>{w}</li>
