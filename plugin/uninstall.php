@@ -1,8 +1,8 @@
 <?php
 /**
- * Removes the plugin's tables, options, role and capabilities, but only when the site owner chose
- * "delete all data on uninstall" in the settings (or set the older crm_bridge_delete_data_on_uninstall
- * option): orders keep their CRM links either way.
+ * Removes the plugin's tables, the sidecar's options view, options, role, capabilities and local
+ * refusal files, but only when the site owner chose "delete all data on uninstall" in the settings
+ * (or set the older crm_bridge_delete_data_on_uninstall option): orders keep their CRM links either way.
  *
  * @package CrmBridge
  */
@@ -18,14 +18,18 @@ if ( ! $crm_bridge_delete ) {
 	return;
 }
 
+// The plugin is inactive here, so its autoloader is not registered: load what is used.
 require_once __DIR__ . '/src/Schema.php';
 require_once __DIR__ . '/src/Roles.php';
+require_once __DIR__ . '/src/SidecarAccess.php';
+require_once __DIR__ . '/src/Refusals.php';
 
 \CrmBridge\Schema::drop();
+\CrmBridge\SidecarAccess::drop();
 \CrmBridge\Roles::uninstall();
+\CrmBridge\Refusals::delete_files();
 
 global $wpdb;
-$wpdb->query( "DROP VIEW IF EXISTS `{$wpdb->prefix}crm_bridge_options`" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the sidecar's options view (SidecarAccess::VIEW).
 $crm_bridge_options = $wpdb->get_col( $wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( 'crm_bridge_' ) . '%' ) );
 foreach ( $crm_bridge_options as $crm_bridge_option ) {
 	delete_option( $crm_bridge_option );

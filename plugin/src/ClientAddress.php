@@ -1,7 +1,8 @@
 <?php
 /**
- * The receiver's client address and its allow-list: CIDR matching for IPv4 and IPv6 (IPv4-mapped IPv6
- * compares as IPv4), and the client address behind trusted proxies only. Pure: no WordPress calls.
+ * The receiver's client address and its allow-list: the one CIDR parser and matcher for IPv4 and IPv6
+ * (IPv4-mapped IPv6 compares as IPv4; UrlGuard and the settings use it too), and the client address
+ * behind trusted proxies only. Pure: no WordPress calls.
  *
  * @package CrmBridge
  */
@@ -59,40 +60,49 @@ final class ClientAddress {
 	}
 
 	/**
-	 * Whether an address is inside a range ("a.b.c.d/n", "x::/n", or one address).
+	 * A range ("a.b.c.d/n", "x::/n", or one address, IPv6 optionally in brackets) as [ packed network,
+	 * prefix bits ], or null when malformed. The one parser for every allow-list and proxy entry: the
+	 * settings accept exactly what this understands. An IPv4-mapped range (::ffff:10.0.0.0/104) becomes
+	 * the IPv4 range, its prefix counted over 128 bits.
+	 *
+	 * @param string $range Range.
+	 * @return array{0: string, 1: int}|null
+	 */
+	public static function parse_range( string $range ): ?array {
+		$parts = explode( '/', trim( $range ), 2 );
+		$net   = self::pack( $parts[0] );
+		if ( null === $net ) {
+			return null;
+		}
+		$max = 8 * strlen( $net );
+		if ( ! isset( $parts[1] ) ) {
+			return array( $net, $max );
+		}
+		if ( ! preg_match( '/^\d{1,3}$/', $parts[1] ) ) {
+			return null;
+		}
+		$bits = (int) $parts[1];
+		if ( 4 === strlen( $net ) && false !== strpos( $parts[0], ':' ) ) {
+			$bits -= 96;
+		}
+		return $bits < 0 || $bits > $max ? null : array( $net, $bits );
+	}
+
+	/**
+	 * Whether an address is inside a range (see parse_range()). Families never mix, except that
+	 * IPv4-mapped IPv6 compares as IPv4.
 	 *
 	 * @param string $address Address.
 	 * @param string $range   CIDR range or address.
 	 */
 	public static function in_range( string $address, string $range ): bool {
-		$ip = self::pack( $address );
-		if ( null === $ip ) {
+		$ip  = self::pack( $address );
+		$net = self::parse_range( $range );
+		if ( null === $ip || null === $net || strlen( $ip ) !== strlen( $net[0] ) ) {
 			return false;
 		}
-		$parts = explode( '/', trim( $range ), 2 );
-		$net   = self::pack( $parts[0] );
-		if ( null === $net ) {
-			return false;
-		}
-		$mapped_range = 4 === strlen( $net ) && false !== strpos( $parts[0], ':' );
-		$max          = 8 * strlen( $net );
-		if ( isset( $parts[1] ) ) {
-			if ( ! preg_match( '/^\d{1,3}$/', $parts[1] ) ) {
-				return false;
-			}
-			$bits = (int) $parts[1];
-			// A mapped range (::ffff:10.0.0.0/104) counts its prefix over 128 bits.
-			$bits = $mapped_range ? $bits - 96 : $bits;
-			if ( $bits < 0 || $bits > $max ) {
-				return false;
-			}
-		} else {
-			$bits = $max;
-		}
-		if ( strlen( $ip ) !== strlen( $net ) ) {
-			return false;
-		}
-		$whole = intdiv( $bits, 8 );
+		[ $net, $bits ] = $net;
+		$whole          = intdiv( $bits, 8 );
 		if ( substr( $ip, 0, $whole ) !== substr( $net, 0, $whole ) ) {
 			return false;
 		}

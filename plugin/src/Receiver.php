@@ -314,14 +314,27 @@ final class Receiver {
 	}
 
 	/**
-	 * A route or path reduced to the form WordPress would route it by: decoded, lower case, single
-	 * slashes, no trailing slash.
+	 * A route or path reduced to the form WordPress would route it by: decoded, lower case, without
+	 * whitespace or control characters, single slashes, dot segments resolved, no trailing slash.
+	 * It errs on the side of more forms: a form it wrongly counts as the receiver is refused, which
+	 * costs nothing, while one it misses reaches the REST server's body parser.
 	 *
 	 * @param string $route Route or path.
 	 */
 	private static function loose( string $route ): string {
 		$route = strtolower( rawurldecode( rawurldecode( $route ) ) );
-		return rtrim( (string) preg_replace( '#/+#', '/', $route ), '/' );
+		// The REST router matches with `$`, which also matches before a final newline; no route
+		// holds whitespace or control characters anywhere, so all of them go.
+		$route    = (string) preg_replace( '#[\x00-\x20\x7f]+#', '', $route );
+		$segments = array();
+		foreach ( explode( '/', str_replace( '\\', '/', $route ) ) as $segment ) {
+			if ( '..' === $segment ) {
+				array_pop( $segments );
+			} elseif ( '' !== $segment && '.' !== $segment ) {
+				$segments[] = $segment;
+			}
+		}
+		return '/' . implode( '/', $segments );
 	}
 
 	/**

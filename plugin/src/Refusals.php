@@ -2,8 +2,8 @@
 /**
  * Counts refused incoming requests by class and keeps a bounded sample of the latest ones, so that
  * hostile traffic is visible in the admin without growing any table, and a flood of refusals costs
- * the database almost nothing: counts and samples gather in a small local file and reach the
- * database at most once per class every few seconds.
+ * the database almost nothing: counts and samples gather in small local files and reach the
+ * database at most once per class and file every few seconds.
  *
  * @package CrmBridge
  */
@@ -23,6 +23,13 @@ final class Refusals {
 	public const SAMPLE_SIZE   = 20;
 	/** Seconds between two writes of one class's counter (and of the samples) to the database. */
 	public const FLUSH_SECONDS = 5;
+	/**
+	 * Local files a refusal may gather in. A worker never waits for a lock: it takes the first file
+	 * no other worker holds. As long as no more workers than this refuse in the same instant, every
+	 * refusal is counted; beyond that, the excess is still refused but goes uncounted. A few missed
+	 * counts under a flood are the price of never lining PHP workers up behind one lock.
+	 */
+	public const SHARDS = 8;
 
 	/**
 	 * Counts one refusal and remembers it among the latest few.
@@ -38,9 +45,19 @@ final class Refusals {
 			'at'      => Clock::mysql_now(),
 			'ip'      => isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : '',
 		);
-		$handle = self::open();
+		$handle = null;
+		foreach ( self::files() as $file ) {
+			$handle = self::open( $file, LOCK_EX | LOCK_NB );
+			if ( false !== $handle ) {
+				break;
+			}
+		}
+		if ( false === $handle ) {
+			// Every file is held by another worker at this instant: skip the count rather than wait.
+			return;
+		}
 		if ( null === $handle ) {
-			// No local file to gather in: write at once, as before.
+			// No local file to gather in: write at once.
 			self::write_counts( array( $refusal_class => 1 ) );
 			self::write_samples( array( $sample ) );
 			return;
@@ -82,12 +99,24 @@ final class Refusals {
 			'counts'  => array(),
 			'samples' => array(),
 		);
-		$handle  = self::open();
-		if ( null !== $handle ) {
-			$pending = self::read( $handle );
+		foreach ( self::files() as $file ) {
+			if ( ! file_exists( $file ) ) {
+				continue;
+			}
+			// The admin screen may wait the instant a receiver holds the file.
+			$handle = self::open( $file, LOCK_SH );
+			if ( ! is_resource( $handle ) ) {
+				continue;
+			}
+			$state = self::read( $handle );
 			flock( $handle, LOCK_UN );
-			fclose( $handle );
+			fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fclose
+			foreach ( $state['counts'] as $class => $n ) {
+				$pending['counts'][ $class ] = (int) ( $pending['counts'][ $class ] ?? 0 ) + (int) $n;
+			}
+			$pending['samples'] = array_merge( $pending['samples'], $state['samples'] );
 		}
+		usort( $pending['samples'], static fn( $a, $b ): int => strcmp( (string) ( $a['at'] ?? '' ), (string) ( $b['at'] ?? '' ) ) );
 		foreach ( $pending['counts'] as $class => $n ) {
 			$counts[ $class ] = ( $counts[ $class ] ?? 0 ) + (int) $n;
 		}
@@ -157,23 +186,50 @@ final class Refusals {
 	}
 
 	/**
-	 * The local file where refusals gather, opened and locked; null when it cannot be.
+	 * The local files where refusals gather: one set per site and database prefix.
 	 *
-	 * @return resource|null
+	 * @return array<int, string>
 	 */
-	private static function open() {
+	public static function files(): array {
 		global $wpdb;
-		// One file per site and database prefix. get_temp_dir() may fall back to wp-content, so the
-		// name carries a salt: it cannot be guessed and fetched from the web.
-		$salt   = defined( 'AUTH_SALT' ) ? (string) AUTH_SALT : '';
-		$file   = trailingslashit( get_temp_dir() ) . 'crm-bridge-refusals-' . hash( 'sha256', ABSPATH . '|' . DB_NAME . '|' . $wpdb->prefix . '|' . $salt ) . '.json';
+		// get_temp_dir() may fall back to wp-content, so the name carries a salt: it cannot be
+		// guessed and fetched from the web.
+		$salt  = defined( 'AUTH_SALT' ) ? (string) AUTH_SALT : '';
+		$base  = trailingslashit( get_temp_dir() ) . 'crm-bridge-refusals-' . hash( 'sha256', ABSPATH . '|' . DB_NAME . '|' . $wpdb->prefix . '|' . $salt );
+		$files = array();
+		for ( $i = 0; $i < self::SHARDS; $i++ ) {
+			$files[] = $base . ( 0 === $i ? '' : '-' . $i ) . '.json';
+		}
+		return $files;
+	}
+
+	/**
+	 * Removes the local files (uninstall with data deletion).
+	 */
+	public static function delete_files(): void {
+		foreach ( self::files() as $file ) {
+			if ( file_exists( $file ) ) {
+				wp_delete_file( $file );
+			}
+		}
+	}
+
+	/**
+	 * A local file opened and locked.
+	 *
+	 * @param string $file      Path.
+	 * @param int    $operation flock() operation.
+	 * @return resource|false|null False when another worker holds it (non-blocking lock), null when it cannot be opened.
+	 */
+	private static function open( string $file, int $operation ) {
 		$handle = @fopen( $file, 'c+' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged,WordPress.WP.AlternativeFunctions.file_system_operations_fopen -- a missing temp dir falls back to direct writes.
 		if ( false === $handle ) {
 			return null;
 		}
-		if ( ! flock( $handle, LOCK_EX ) ) {
+		$would_block = 0;
+		if ( ! flock( $handle, $operation, $would_block ) ) {
 			fclose( $handle ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fclose
-			return null;
+			return $would_block ? false : null;
 		}
 		return $handle;
 	}

@@ -153,22 +153,32 @@ final class Secrets {
 		if ( isset( $entry['previous'], $entry['previous_expires_at'] ) && (int) $entry['previous_expires_at'] > time() ) {
 			$values[] = self::decrypt( (string) $entry['previous'], self::option_name( $name ) );
 		}
-		return array_values( array_filter( $values, 'is_string' ) );
+		$values = array_filter( $values, 'is_string' );
+		if ( self::INCOMING === $name ) {
+			// A signing secret stored before the length rule (whsec_ alone is an empty key) would let
+			// anyone sign: it verifies nothing, and describe() reports it.
+			$values = array_filter( $values, static fn( string $value ): bool => null === self::signing_secret_problem( $value ) );
+		}
+		return array_values( $values );
 	}
 
 	/**
-	 * What an API may show about a secret: whether it is set and when it was rotated.
+	 * What an API may show about a secret: whether it is set, when it was rotated, and why a set
+	 * signing secret is not used ("too_short": it verifies no signature until it is replaced).
 	 *
 	 * @param string $name Secret name.
-	 * @return array{set: bool, rotated_at: string|null, previous_valid_until: string|null}
+	 * @return array{set: bool, rotated_at: string|null, previous_valid_until: string|null, problem: string|null}
 	 */
 	public static function describe( string $name ): array {
-		$entry = self::all()[ $name ] ?? null;
-		$prev  = is_array( $entry ) && isset( $entry['previous_expires_at'] ) && (int) $entry['previous_expires_at'] > time() ? (int) $entry['previous_expires_at'] : null;
+		$entry   = self::all()[ $name ] ?? null;
+		$prev    = is_array( $entry ) && isset( $entry['previous_expires_at'] ) && (int) $entry['previous_expires_at'] > time() ? (int) $entry['previous_expires_at'] : null;
+		$set     = is_array( $entry ) && isset( $entry['value'] );
+		$current = $set && self::INCOMING === $name ? self::decrypt( (string) $entry['value'], self::option_name( $name ) ) : null;
 		return array(
-			'set'                  => is_array( $entry ) && isset( $entry['value'] ),
+			'set'                  => $set,
 			'rotated_at'           => is_array( $entry ) && isset( $entry['rotated_at'] ) ? gmdate( 'c', (int) $entry['rotated_at'] ) : null,
 			'previous_valid_until' => null === $prev ? null : gmdate( 'c', $prev ),
+			'problem'              => null !== $current && null !== self::signing_secret_problem( $current ) ? 'too_short' : null,
 		);
 	}
 

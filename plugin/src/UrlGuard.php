@@ -104,7 +104,7 @@ final class UrlGuard {
 		}
 		if ( 4 === strlen( $bin ) ) {
 			foreach ( self::IPV4_BLOCKED as $cidr ) {
-				if ( self::in_cidr( $ip, $cidr ) ) {
+				if ( ClientAddress::in_range( $ip, $cidr ) ) {
 					return false;
 				}
 			}
@@ -114,62 +114,15 @@ final class UrlGuard {
 		if ( null !== $embedded ) {
 			return self::is_public( $embedded );
 		}
-		if ( ! self::in_cidr( $ip, '2000::/3' ) ) {
+		if ( ! ClientAddress::in_range( $ip, '2000::/3' ) ) {
 			return false;
 		}
 		foreach ( self::IPV6_BLOCKED as $cidr ) {
-			if ( self::in_cidr( $ip, $cidr ) ) {
+			if ( ClientAddress::in_range( $ip, $cidr ) ) {
 				return false;
 			}
 		}
 		return true;
-	}
-
-	/**
-	 * True when $ip lies in $cidr ("a.b.c.d/n", "x::/n", or a single address). Families never mix.
-	 *
-	 * @param string $ip   Address.
-	 * @param string $cidr Range.
-	 */
-	public static function in_cidr( string $ip, string $cidr ): bool {
-		$range = self::parse_cidr( $cidr );
-		$bin   = @inet_pton( $ip ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- see is_public().
-		if ( null === $range || false === $bin || strlen( $bin ) !== strlen( $range[0] ) ) {
-			return false;
-		}
-		[ $net, $bits ] = $range;
-		$bytes          = intdiv( $bits, 8 );
-		if ( substr( $bin, 0, $bytes ) !== substr( $net, 0, $bytes ) ) {
-			return false;
-		}
-		$rest = $bits % 8;
-		if ( 0 === $rest ) {
-			return true;
-		}
-		$mask = ( 0xff << ( 8 - $rest ) ) & 0xff;
-		return ( ord( $bin[ $bytes ] ) & $mask ) === ( ord( $net[ $bytes ] ) & $mask );
-	}
-
-	/**
-	 * A CIDR range (or a single address) as [ packed network, prefix bits ], or null when malformed.
-	 *
-	 * @param string $cidr Range.
-	 * @return array{0: string, 1: int}|null
-	 */
-	public static function parse_cidr( string $cidr ): ?array {
-		$parts = explode( '/', trim( $cidr ), 2 );
-		$bin   = false !== filter_var( $parts[0], FILTER_VALIDATE_IP ) ? inet_pton( $parts[0] ) : false;
-		if ( false === $bin ) {
-			return null;
-		}
-		$max = 8 * strlen( $bin );
-		if ( ! isset( $parts[1] ) ) {
-			return array( $bin, $max );
-		}
-		if ( ! preg_match( '/^\d{1,3}$/', $parts[1] ) || (int) $parts[1] > $max ) {
-			return null;
-		}
-		return array( $bin, (int) $parts[1] );
 	}
 
 	/**

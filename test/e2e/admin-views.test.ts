@@ -160,6 +160,27 @@ describe('admin views', () => {
     await rest('/crm-bridge/v1/admin/settings', { method: 'PUT', session: await adminSession(), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { retention_days: 30 } }) });
   });
 
+  it('shows a sidecar’s warnings as a notice on that replica', async () => {
+    const workerId = unique('sidecar-warned');
+    const warning = 'the database user has more privileges than the sidecar needs: DROP, ALTER';
+    await dbPool().query(
+      `INSERT INTO ${site().tablePrefix}crm_bridge_sidecars (worker_id, version, hostname, started_at, heartbeat_at, info) VALUES (?, '0.1.0', 'test-host', UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?)`,
+      [workerId, JSON.stringify({ open_circuits: [], warnings: [warning] })],
+    );
+    try {
+      await open('health');
+      const notice = page.locator(`[data-testid="sidecar-warnings"][data-worker="${workerId}"]`);
+      await notice.waitFor();
+      expect(await notice.textContent()).toContain(warning);
+      // Right under its own replica's row.
+      const replica = page.getByRole('row').filter({ has: page.getByRole('cell', { name: workerId, exact: true }) });
+      expect(await replica.locator('xpath=following-sibling::tr[1]').getByTestId('sidecar-warnings').getAttribute('data-worker')).toBe(workerId);
+      await screenshot(page, 'admin-health-warnings');
+    } finally {
+      await dbPool().query(`DELETE FROM ${site().tablePrefix}crm_bridge_sidecars WHERE worker_id = ?`, [workerId]);
+    }
+  });
+
   it('shows a shop manager only health, the log and dead letters, and says who manages settings', async () => {
     ensureUser('crm-bridge-e2e-manager', 'shop_manager', 'e2e-manager-password-1');
     const manager = await loggedInPage(browser, site(), 'crm-bridge-e2e-manager', 'e2e-manager-password-1');

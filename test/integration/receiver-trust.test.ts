@@ -3,6 +3,8 @@
 // parser); refusals cost almost no writes and show on the Health tab; the allow-list answers 403
 // before any other work; a CRM order id can never carry markup into a note or the order box.
 import { createHmac } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, wpEvalJson } from '../support/stack.ts';
 import { configureCrm, createOrders, inboxRows, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
@@ -71,6 +73,15 @@ describe('only the exact receiver address is served', () => {
     ['POST with X-HTTP-Method-Override', receiverPath, 'POST', { 'x-http-method-override': 'PUT' }],
     ['DELETE with ?_method=POST', `${receiverPath}?_method=POST`, 'DELETE', {}],
     ['PUT', receiverPath, 'PUT', {}],
+    // The REST router matches with `$`, which also matches before a final newline.
+    ['a trailing newline', `${receiverPath}%0A`, 'POST', {}],
+    ['?rest_route= with a trailing newline', '/?rest_route=/crm-bridge/v1/crm/events%0A', 'POST', {}],
+    ['an encoded trailing newline', `${receiverPath}%250A`, 'POST', {}],
+    ['a trailing carriage return', `${receiverPath}%0D`, 'POST', {}],
+    ['?rest_route= with a trailing tab', '/?rest_route=/crm-bridge/v1/crm/events%09', 'POST', {}],
+    ['?rest_route= with a trailing slash and newline', '/?rest_route=/crm-bridge/v1/crm/events/%0A', 'POST', {}],
+    ['a trailing dot segment', `${receiverPath}/.`, 'POST', {}],
+    ['?rest_route= with a dot segment', '/?rest_route=/crm-bridge/v1/./crm/events', 'POST', {}],
   ];
 
   it.each(variants)('%s: a valid signed event is not accepted', async (_name, path, method, headers) => {
@@ -83,7 +94,7 @@ describe('only the exact receiver address is served', () => {
   it.each(variants)('%s: a body over the limit is refused before it is read or parsed', async (_name, path, method, headers) => {
     // Not JSON: had WordPress parsed it, the answer would be its rest_invalid_json.
     for (const size of [1024 * 1024, 10 * 1024 * 1024]) {
-      const res = await fetch(url(path), { method, headers: { 'content-type': 'application/json', ...headers }, body: '{'.repeat(size) });
+      const res = await rawFetch(url(path), method, { 'content-type': 'application/json', ...headers }, '{'.repeat(size));
       expect([404, 405, 413], `${size} bytes`).toContain(res.status);
       expect(['early', 'guard']).toContain(res.headers.get('x-crm-bridge-receiver'));
       expect(((await res.json()) as { code: string }).code).toMatch(/^(method_not_allowed|not_the_receiver_url|body_too_large)$/);
@@ -144,6 +155,28 @@ describe('refusals are cheap and visible', () => {
   });
 });
 
+describe('refusals never line workers up', () => {
+  it('a refusal does not wait while another worker holds the refusal file, and is still counted', async () => {
+    const wrong = 'whsec_' + Buffer.from('a forged secret of thirty-two b.').toString('base64');
+    const before = refusalTotal('signature');
+    const [file] = wpEvalJson<string[]>(`echo wp_json_encode( \\CrmBridge\\Refusals::files() );`);
+    // Another worker in the middle of its update: it holds the first file's lock until told to let go.
+    const holder = spawn('php', ['-r', `$h = fopen(${JSON.stringify(file)}, 'c+'); flock($h, LOCK_EX); echo "locked\\n"; fgets(STDIN);`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve());
+        holder.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
+      });
+      // With a blocking lock these requests would wait for the holder, which only lets go after them.
+      for (let i = 0; i < 5; i++) expect((await sendEvent({ id: unique('evt_locked'), body: statusEvent('C-locked', 'paid', 1), secret: wrong })).status).toBe(401);
+    } finally {
+      holder.stdin.end();
+      await new Promise((resolve) => (holder.exitCode === null ? holder.once('exit', resolve) : resolve(null)));
+    }
+    expect(refusalTotal('signature')).toBe(before + 5);
+  });
+});
+
 describe('the receiver allow-list', () => {
   const send = (headers: Record<string, string> = {}) => {
     const id = unique('evt_ip');
@@ -177,6 +210,33 @@ describe('the receiver allow-list', () => {
     // The client forged the left part; the address our proxy saw is the right-most one.
     expect((await send({ 'x-forwarded-for': '203.0.113.5, 198.51.100.7' })).status).toBe(403);
     expect((await send({ 'x-forwarded-for': 'not-an-address' })).status).toBe(403);
+  });
+
+  it('the settings accept exactly the entries the receiver understands', async () => {
+    const session = await adminSession();
+    // [entry, understood by the receiver]
+    const entries: [string, boolean][] = [
+      ['203.0.113.0/24', true],
+      ['2001:db8::/32', true],
+      ['198.51.100.7', true],
+      ['[2001:db8::1]', true],
+      ['[2001:db8::]/48', true],
+      ['::ffff:10.0.0.0/104', true],
+      ['::ffff:10.0.0.0/95', false],
+      ['10.0.0.0/33', false],
+      ['2001:db8::/129', false],
+      ['10.0.0.0/-1', false],
+      ['10.0.0.0/', false],
+      ['garbage', false],
+    ];
+    const results: [string, boolean][] = [];
+    for (const [entry] of entries) {
+      const res = await rest('/crm-bridge/v1/admin/settings', { method: 'PUT', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { incoming: { allowed_ips: [entry] } } }) });
+      results.push([entry, res.status === 200]);
+    }
+    expect(results).toEqual(entries);
+    const understood = wpEvalJson<boolean[]>(`echo wp_json_encode( array_map( fn( $e ) => null !== \\CrmBridge\\ClientAddress::parse_range( $e ), json_decode( ${JSON.stringify(JSON.stringify(entries.map(([e]) => e)))}, true ) ) );`);
+    expect(entries.map(([e], i) => [e, understood[i]])).toEqual(entries);
   });
 
   it('matches CIDR ranges of both families, IPv4-mapped IPv6 as IPv4', () => {
@@ -239,10 +299,23 @@ async function sendSigned(target: string, method: string, id: string, body: stri
   const { Webhook } = await import('standardwebhooks');
   const ts = new Date();
   const signature = new Webhook(TEST_SECRET.slice(6)).sign(id, ts, body);
-  return fetch(target, {
-    method,
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)), 'webhook-signature': signature, ...headers },
-    body,
+  return rawFetch(target, method, { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)), 'webhook-signature': signature, ...headers }, body);
+}
+
+/** A request whose path goes out byte for byte: fetch would resolve dot segments such as a trailing `/.`. */
+function rawFetch(target: string, method: string, headers: Record<string, string>, body: string): Promise<Response> {
+  const { host, pathname } = new URL(target);
+  const path = target.slice(target.indexOf(host) + host.length) || pathname;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: new URL(target).hostname, port: new URL(target).port, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: Object.entries(res.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]])) })));
+      res.on('error', reject);
+    });
+    // The server may answer and close before a refused body is sent in full.
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.end(body);
   });
 }
 

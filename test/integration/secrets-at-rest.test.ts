@@ -1,10 +1,12 @@
 // Secrets at rest: refused without an encryption key outside a local environment, encrypted with a
 // key derived by HKDF and bound to their names, plain values encrypted once a key exists, and the
 // sidecar reads exactly what the plugin wrote.
+import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, rest, site, wpEval, type Session } from '../support/stack.ts';
 import { setConfigFlag } from '../stack/wordpress.ts';
-import { configureCrm } from '../support/incoming.ts';
+import { configureCrm, inboxRows, sendEvent, statusEvent, TEST_SECRET, unique } from '../support/incoming.ts';
+import { launchBrowser, loggedInPage } from '../support/browser.ts';
 import { decryptSecret, optionSecretName, subscriptionSecretName } from '../../sidecar/src/crypto.ts';
 
 let session: Session;
@@ -111,7 +113,55 @@ describe('signing secrets', () => {
     expect(((await res.json()) as { data: { errors: Record<string, string> } }).data.errors.value).toMatch(/24 bytes/);
   });
 
+  it.each([
+    ['whsec_ alone (an empty key)', 'whsec_'],
+    ['16 bytes after whsec_', `whsec_${Buffer.alloc(16, 7).toString('base64')}`],
+  ])('a stored secret of %s, written before the length rule, verifies nothing and shows as a problem', async (_name, value) => {
+    wpEval(`\\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::INCOMING, ${JSON.stringify(value)} );`);
+    try {
+      const id = unique('evt_short_secret');
+      // Signed with exactly the stored key: anyone could compute this signature for the empty key.
+      const res = await sendSignedWithKey(id, statusEvent(unique('C'), 'paid', 1), value);
+      expect(res.status).toBe(401);
+      expect(await inboxRows(id)).toEqual([]);
+      const doc = (await (await rest('/crm-bridge/v1/admin/settings', { session })).json()) as { secrets: { incoming_signing: { set: boolean; problem: string | null }; crm_api_token: { problem: string | null } } };
+      expect(doc.secrets.incoming_signing).toMatchObject({ set: true, problem: 'too_short' });
+      expect(doc.secrets.crm_api_token.problem).toBeNull();
+
+      const browser = await launchBrowser();
+      try {
+        const page = await loggedInPage(browser, site());
+        await page.goto(`${site().url}/wp-admin/admin.php?page=crm-bridge&tab=settings`);
+        await page.getByTestId('signing-secret-problem').getByText(/shorter than 24 bytes/).waitFor();
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      wpEval(`\\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::INCOMING, ${JSON.stringify(TEST_SECRET)} );`);
+    }
+  });
+
+  it('a stored secret of 24 bytes or more still verifies and shows no problem', async () => {
+    wpEval(`\\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::INCOMING, ${JSON.stringify(TEST_SECRET)} );`);
+    const id = unique('evt_long_secret');
+    expect((await sendEvent({ id, body: statusEvent(unique('C'), 'paid', 1) })).status).toBe(202);
+    const doc = (await (await rest('/crm-bridge/v1/admin/settings', { session })).json()) as { secrets: { incoming_signing: { problem: string | null } } };
+    expect(doc.secrets.incoming_signing.problem).toBeNull();
+  });
+
   it('accepts 24 bytes', async () => {
     expect((await secretCall({ name: 'incoming_signing', action: 'set', value: `whsec_${Buffer.alloc(24, 7).toString('base64')}` })).status).toBe(200);
   });
 });
+
+/** A Standard Webhooks request signed with the key a secret holds, even an empty one (which the library refuses). */
+function sendSignedWithKey(id: string, body: string, secret: string): Promise<Response> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signature = 'v1,' + createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return fetch(`${site().url}/wp-json/crm-bridge/v1/crm/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature },
+    body,
+  });
+}

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const GUARD = join(import.meta.dirname, '..', '..', 'plugin', 'src', 'UrlGuard.php');
+// UrlGuard matches ranges with ClientAddress, the plugin's one CIDR implementation.
+const CIDR = join(import.meta.dirname, '..', '..', 'plugin', 'src', 'ClientAddress.php');
 
 /** is_public() for each address, from the plugin's own PHP (no WordPress needed). */
 function judge(addresses: string[]): Record<string, boolean> {
-  const code = `define( 'ABSPATH', '/' ); require ${JSON.stringify(GUARD)};
+  const code = `define( 'ABSPATH', '/' ); require ${JSON.stringify(CIDR)}; require ${JSON.stringify(GUARD)};
     $out = array(); foreach ( json_decode( stream_get_contents( STDIN ) ) as $a ) { $out[ $a ] = \\CrmBridge\\UrlGuard::is_public( $a ); }
     echo json_encode( $out );`;
   const res = spawnSync('php', ['-r', code], { input: JSON.stringify(addresses), encoding: 'utf8' });

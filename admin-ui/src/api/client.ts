@@ -42,6 +42,8 @@ export const sidecarSchema = z.object({
   heartbeat_at: z.string(),
   online: z.boolean(),
   open_circuits: z.array(z.string()).default([]),
+  /** What the replica found wrong at start, such as database privileges beyond what it needs. */
+  warnings: z.array(z.string()).default([]),
 });
 
 const queueSchema = z.object({ pending: z.number(), running: z.number(), dead: z.number(), oldest_pending_age_seconds: z.number().nullable() });
@@ -71,7 +73,8 @@ export type Health = z.infer<typeof healthSchema>;
 
 export const getHealth = (): Promise<Health> => request(healthSchema, { path: '/admin/health' });
 
-const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nullable(), previous_valid_until: z.string().nullable() });
+/** problem 'too_short': a signing secret stored before the length rule; it verifies nothing until replaced. */
+const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nullable(), previous_valid_until: z.string().nullable(), problem: z.literal('too_short').nullable().default(null) });
 
 export const settingsDocSchema = z.object({
   settings: z.object({

@@ -12,6 +12,7 @@ namespace CrmBridge\Admin;
 
 use CrmBridge\Plugin;
 use CrmBridge\Refusals;
+use CrmBridge\Roles;
 use CrmBridge\Schema;
 
 defined( 'ABSPATH' ) || exit;
@@ -34,17 +35,10 @@ final class HealthController {
 			array(
 				'methods'             => \WP_REST_Server::READABLE,
 				'callback'            => array( self::class, 'get' ),
-				'permission_callback' => array( self::class, 'can_manage' ),
+				'permission_callback' => array( Roles::class, 'can_view' ),
 				'args'                => array(),
 			)
 		);
-	}
-
-	/**
-	 * Only shop managers and administrators; a cookie request needs the REST nonce to count as logged in.
-	 */
-	public static function can_manage(): bool {
-		return current_user_can( Page::CAPABILITY );
 	}
 
 	/**
@@ -60,7 +54,8 @@ final class HealthController {
 				$beat = strtotime( $row['heartbeat_at'] . ' UTC' );
 				$info = json_decode( (string) $row['info'], true );
 				return array(
-					'open_circuits' => is_array( $info ) ? array_values( array_map( 'strval', (array) ( $info['open_circuits'] ?? array() ) ) ) : array(),
+					'open_circuits' => self::texts( is_array( $info ) ? ( $info['open_circuits'] ?? null ) : null ),
+					'warnings'      => self::texts( is_array( $info ) ? ( $info['warnings'] ?? null ) : null ),
 					'worker_id'    => $row['worker_id'],
 					'version'      => $row['version'],
 					'hostname'     => $row['hostname'],
@@ -88,6 +83,27 @@ final class HealthController {
 				'refusals'           => Refusals::summary(),
 			)
 		);
+	}
+
+	/**
+	 * A list of short texts from a heartbeat's info: strings only, at most 20 of 500 characters each,
+	 * without markup or control characters (the row is written by whoever holds the database login).
+	 *
+	 * @param mixed $list Decoded JSON value.
+	 * @return string[]
+	 */
+	private static function texts( $list ): array {
+		if ( ! is_array( $list ) ) {
+			return array();
+		}
+		$texts = array();
+		foreach ( array_slice( array_values( array_filter( $list, 'is_string' ) ), 0, 20 ) as $text ) {
+			$text = sanitize_text_field( $text );
+			if ( '' !== $text ) {
+				$texts[] = mb_substr( $text, 0, 500 );
+			}
+		}
+		return $texts;
 	}
 
 	/**

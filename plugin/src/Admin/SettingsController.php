@@ -424,7 +424,8 @@ final class SettingsController {
 					return __( 'Enter a list of IP addresses or CIDR ranges (at most 200).', 'crm-bridge' );
 				}
 				foreach ( $value as $cidr ) {
-					if ( ! is_string( $cidr ) || null === UrlGuard::parse_cidr( $cidr ) ) {
+					// The receiver's own parser: the form accepts exactly what the allow-list understands.
+					if ( ! is_string( $cidr ) || null === \CrmBridge\ClientAddress::parse_range( $cidr ) ) {
 						/* translators: %s: the wrong entry */
 						return sprintf( __( '"%s" is not an IP address or CIDR range such as 203.0.113.0/24 or 2001:db8::/32.', 'crm-bridge' ), is_scalar( $cidr ) ? (string) $cidr : '?' );
 					}

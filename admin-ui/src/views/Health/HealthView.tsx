@@ -1,6 +1,6 @@
 // Health: is a sidecar online, which versions run, is WooCommerce there, what the receiver refused.
 import { Card, CardBody, CardHeader, Notice, Spinner, Button, __experimentalText as Text } from '@wordpress/components';
-import { useCallback, useEffect, useState } from '@wordpress/element';
+import { Fragment, useCallback, useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { ApiError, getHealth, type Health, type Refusals } from '../../api/client';
 
@@ -106,13 +106,31 @@ export function HealthView() {
                   </tr>
                 )}
                 {health.sidecars.map((s) => (
-                  <tr key={s.worker_id}>
-                    <td>{s.worker_id}</td>
-                    <td>{s.version}</td>
-                    <td>{s.heartbeat_at}</td>
-                    <td>{s.online ? __('online', 'crm-bridge') : __('offline', 'crm-bridge')}</td>
-                    <td>{s.open_circuits.length ? s.open_circuits.join(', ') : __('none', 'crm-bridge')}</td>
-                  </tr>
+                  <Fragment key={s.worker_id}>
+                    <tr>
+                      <td>{s.worker_id}</td>
+                      <td>{s.version}</td>
+                      <td>{s.heartbeat_at}</td>
+                      <td>{s.online ? __('online', 'crm-bridge') : __('offline', 'crm-bridge')}</td>
+                      <td>{s.open_circuits.length ? s.open_circuits.join(', ') : __('none', 'crm-bridge')}</td>
+                    </tr>
+                    {s.warnings.length > 0 && (
+                      <tr>
+                        <td colSpan={5}>
+                          <Notice status="warning" isDismissible={false}>
+                            <div data-testid="sidecar-warnings" data-worker={s.worker_id}>
+                              {__('This replica reports:', 'crm-bridge')}
+                              <ul>
+                                {s.warnings.map((w, i) => (
+                                  <li key={i}>{w}</li>
+                                ))}
+                              </ul>
+                            </div>
+                          </Notice>
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>

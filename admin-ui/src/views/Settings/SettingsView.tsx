@@ -261,6 +261,11 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
         )}
         <h3>{__('Webhook signing secret (the CRM signs its events with it)', 'crm-bridge')}</h3>
         <p data-testid="signing-secret-state">{state(doc.secrets.incoming_signing)}</p>
+        {doc.secrets.incoming_signing.problem === 'too_short' && (
+          <Notice status="error" isDismissible={false}>
+            <span data-testid="signing-secret-problem">{__('This secret is shorter than 24 bytes, so every signed event is refused. Rotate it (or generate a new one) and give the new secret to your CRM.', 'crm-bridge')}</span>
+          </Notice>
+        )}
         {shown && (
           <Notice status="info" isDismissible={false}>
             {__('Copy this secret into your CRM now; it is not shown again:', 'crm-bridge')} <code data-testid="shown-secret">{shown}</code>
