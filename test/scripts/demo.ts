@@ -1,7 +1,7 @@
 // The demo: the local stack (MariaDB + WordPress with the plugin and the WooCommerce stand-in), the
 // CRM simulator and the sidecar, connected with generated secrets and seeded with a few orders.
 // Ctrl-C stops all of it. A second run reuses the stack and its data.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,10 +77,20 @@ try {
      }`,
   );
 
+  // The sidecar gets its own database user with the documented grants (the script docker-compose runs),
+  // not WordPress's login: the plugin's tables and its options view, nothing else.
+  evalPhp(site, `\\CrmBridge\\SidecarAccess::maybe_install();`);
+  const sidecarDbPassword = randomBytes(18).toString('base64url');
+  execFileSync('sh', [join(ROOT, 'docker', 'mariadb', 'sidecar-db-user.sh')], {
+    env: { PATH: process.env.PATH ?? '', DB_HOST: 'localhost', DB_SOCKET: db.socket, DB_NAME: site.database, TABLE_PREFIX: site.tablePrefix, CRM_BRIDGE_SIDECAR_DB_PASSWORD: sidecarDbPassword },
+    timeout: 60_000,
+    stdio: 'pipe',
+  });
+
   const port = await freePort(9464);
   const main = join(ROOT, 'sidecar', 'dist', 'main.js');
   const sidecarEnv = {
-    CRM_BRIDGE_DATABASE_URL: `mysql://${db.user}:${db.password}@127.0.0.1:${db.port}/${site.database}`,
+    CRM_BRIDGE_DATABASE_URL: `mysql://crm_bridge_sidecar:${sidecarDbPassword}@127.0.0.1:${db.port}/${site.database}`,
     CRM_BRIDGE_TABLE_PREFIX: site.tablePrefix,
     CRM_BRIDGE_WORDPRESS_URL: site.url,
     CRM_BRIDGE_WP_USER: site.sidecarUser,
