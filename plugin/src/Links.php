@@ -85,4 +85,20 @@ final class Links {
 		}
 		return true;
 	}
+
+	/**
+	 * Records the CRM version of a record the CRM created from our own order.created: the point where
+	 * shop and CRM are known to agree, so neither the worker nor reconcile takes that record (or its
+	 * creation webhook) for a CRM decision. Only where no CRM version was applied yet: it never lowers one.
+	 *
+	 * @param string $crm_order_id CRM order id.
+	 * @param int    $order_id     WooCommerce order id.
+	 * @param int    $version      The CRM's version of the record it created.
+	 * @return bool Whether the version was recorded.
+	 */
+	public static function agree_at_link( string $crm_order_id, int $order_id, int $version ): bool {
+		global $wpdb;
+		$table = Schema::table( 'links' );
+		return 1 === $wpdb->query( $wpdb->prepare( "UPDATE $table SET applied_version = %s, applied_at = %s WHERE crm_order_id = %s AND order_id = %d AND applied_version IS NULL", (string) $version, Clock::mysql_now(), $crm_order_id, $order_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	}
 }

@@ -180,10 +180,13 @@ const run =
           process.stderr.write(`crm-bridge: unknown command "${command}"; use "run" (the default) or "reconcile" (see crm-bridge reconcile --help)\n`);
           return EXIT_CONFIG;
         });
-run.then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`crm-bridge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Exit once stdout has drained: a pipe (reconcile --json | jq) must receive the whole output, and
+// process.exit() right after a large write would cut it at the pipe's buffer.
+const exitAfterOutput = (code: number): void => {
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+};
+run.then(exitAfterOutput, (err: unknown) => {
+  process.stderr.write(`crm-bridge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  exitAfterOutput(1);
+});

@@ -212,7 +212,8 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
       const existing = [...sim.orders.values()].find((o) => o.woo_order_id === orderId);
       const crmOrderId = existing?.crm_order_id ?? `CRM-${instance}-${2000 + sim.orders.size}`;
       if (!existing) sim.orders.set(crmOrderId, { crm_order_id: crmOrderId, status: msg.data?.order?.status ?? 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
-      return void res.json({ id: crmOrderId });
+      // Like most CRMs, the answer is the record as created: its id and its version.
+      return void res.json({ id: crmOrderId, version: sim.orders.get(crmOrderId)!.version });
     }
     res.json({ ok: true });
   });

@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
-import { sleep } from '../stack/system.ts';
-import { configureCrm, createOrders, CRM_TOKEN, orderStates, unique } from '../support/incoming.ts';
+import { sleep, waitFor } from '../stack/system.ts';
+import { configureCrm, createOrders, CRM_TOKEN, orderDetails, orderStates, unique } from '../support/incoming.ts';
 import { announceToCrm } from '../support/trust.ts';
-import { SIDECAR_MAIN, sidecarEnv } from '../support/sidecar.ts';
-import { closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
+import { SIDECAR_MAIN, sidecarEnv, startSidecar } from '../support/sidecar.ts';
+import { adminSession, closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
 
 let crm: CrmSimulator;
 beforeAll(async () => {
@@ -104,6 +104,58 @@ describe('crm-bridge reconcile', () => {
     const again = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
     expect(again.counts).toMatchObject({ in_sync: 3, repaired: 0, refused: 1 });
   });
+
+  it('never reverts a change made in the shop to an order the CRM only recorded, and still repairs a later CRM change', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    // The CRM's subscription: each new order reaches it as order.created, and its answer (the record it
+    // created, with its version) is linked back by a running sidecar.
+    const res = await rest('/crm-bridge/v1/admin/subscriptions', {
+      method: 'POST',
+      session: await adminSession(),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: unique('crm'), url: `${crm.url}/webhooks`, topics: ['order.created'], is_crm: true }),
+    });
+    expect(res.status).toBe(201);
+    const sub = (await res.json()) as { id: number; secret: string };
+    crm.inboundSecret = sub.secret;
+    const sidecar = await startSidecar(sidecarEnv());
+    try {
+      const ids = createOrders(['pending', 'pending', 'pending']) as [number, number, number];
+      const crmIds = await waitFor('the CRM records to be linked', async () => {
+        const details = orderDetails(ids);
+        return ids.every((id) => details[id]!.crmOrderId) ? ids.map((id) => details[id]!.crmOrderId) : false;
+      });
+      // The shop moves them on; the CRM never changes its records.
+      wpEval(`wc_get_order( ${ids[0]} )->update_status( 'processing' ); wc_get_order( ${ids[1]} )->update_status( 'on-hold' ); wc_get_order( ${ids[2]} )->update_status( 'processing' );`);
+
+      const first = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
+      expect(first.counts).toMatchObject({ repaired: 0, would_repair: 0, local_change: 3, error: 0 });
+      expect(Object.values(orderStates(ids)).map((o) => o.status)).toEqual(['processing', 'on-hold', 'processing']);
+
+      // A real CRM decision whose webhook was lost is still repaired.
+      await crm.changeStatus(crmIds[1]!, 'paid');
+      const second = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
+      expect(second.counts).toMatchObject({ repaired: 1, local_change: 2, error: 0 });
+      expect(Object.values(orderStates(ids)).map((o) => o.status)).toEqual(['processing', 'processing', 'processing']);
+    } finally {
+      await sidecar.stop();
+      wpEval(`global $wpdb; $wpdb->update( $wpdb->prefix . 'crm_bridge_subscriptions', array( 'active' => 0 ), array( 'id' => ${sub.id} ) );`);
+    }
+  });
+
+  it('writes its whole JSON report through a pipe, thousands of findings long', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    // Orders without a CRM order id: each is a finding, and none needs a CRM call.
+    wpEval(`for ( $i = 0; $i < 2000; $i++ ) { $o = new WC_Order(); $o->set_status( 'pending' ); $o->save(); }`);
+    const res = await cli(['--from', from, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.length).toBeGreaterThan(65_536);
+    const summary = JSON.parse(res.stdout) as Summary;
+    expect(summary.counts.unlinked).toBe(2000);
+    expect(summary.findings).toHaveLength(2000);
+  }, 180_000);
 
   it('stops with exit code 1 when the CRM stops answering, instead of erring on every order', async () => {
     await sleep(1100);

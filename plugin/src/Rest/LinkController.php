@@ -45,6 +45,11 @@ final class LinkController {
 						'pattern'   => '^' . Links::CRM_ORDER_ID_PATTERN . '$',
 						'required'  => true,
 					),
+					'version'      => array(
+						'description' => 'The CRM version of the record it created from this order (from its answer to order.created).',
+						'type'        => 'integer',
+						'minimum'     => 0,
+					),
 				),
 			)
 		);
@@ -67,13 +72,18 @@ final class LinkController {
 		if ( ( '' !== $meta_crm && $meta_crm !== $crm_order_id ) || ! Links::save( $crm_order_id, $order->get_id(), null ) ) {
 			return new \WP_Error( 'crm_bridge_link_conflict', 'The order or the CRM order is already linked to another one; the link was not changed.', array( 'status' => 409 ) );
 		}
+		$agreed = isset( $request['version'] ) && Links::agree_at_link( $crm_order_id, $order->get_id(), (int) $request['version'] );
 		Origin::run(
 			Origin::CRM,
-			static function () use ( $order, $crm_order_id ): void {
+			static function () use ( $order, $crm_order_id, $agreed, $request ): void {
 				$order->update_meta_data( Links::META_CRM_ORDER_ID, $crm_order_id );
+				if ( $agreed ) {
+					// A display copy; the links table is the store the write endpoint and reconcile read.
+					$order->update_meta_data( Links::META_VERSION, (string) (int) $request['version'] );
+				}
 				$order->save();
 			}
 		);
-		return new \WP_REST_Response( array( 'linked' => true ) );
+		return new \WP_REST_Response( array( 'linked' => true, 'agreed_version' => $agreed ? (int) $request['version'] : null ) );
 	}
 }

@@ -1,12 +1,12 @@
 // The CRM connector: fetches an order from the CRM's API as the settings describe it (URL template,
 // auth mode, JSON paths) through the guarded outbound client, and turns every failure into a
 // transient or permanent error.
-import { z } from 'zod';
 import { PermanentError, TransientError } from '../errors.js';
 import { cleanText } from '../log.js';
 import type { OutboundSend } from '../net/client.js';
 import type { CircuitBreakers } from '../circuitBreaker.js';
 import type { CrmCredentials, Settings } from '../settings.js';
+import { crmVersionOf, jsonPath } from '../crmDocument.js';
 
 export interface CrmOrder {
   status: string;
@@ -17,16 +17,6 @@ export interface CrmOrder {
 
 /** An order is a small JSON document: anything larger is refused unread, so a CRM cannot exhaust memory. */
 export const CRM_MAX_BODY_BYTES = 64 * 1024;
-
-export function jsonPath(data: unknown, path: string): unknown {
-  if (path === '') return data;
-  let cur: unknown = data;
-  for (const step of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || !(step in (cur as Record<string, unknown>))) return undefined;
-    cur = (cur as Record<string, unknown>)[step];
-  }
-  return cur;
-}
 
 /** Retry-After as milliseconds (seconds or an HTTP date), or undefined. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
@@ -65,8 +55,6 @@ function authHeaders(crm: Settings['crm'], credentials: CrmCredentials): Record<
       return { [crm.auth_header.toLowerCase()]: credentials.token };
   }
 }
-
-const versionNumber = z.number().int().nonnegative();
 
 export async function fetchCrmOrder(
   send: OutboundSend,
@@ -107,15 +95,9 @@ export async function fetchCrmOrder(
     }
     const status = jsonPath(data, crm.paths.status);
     if (typeof status !== 'string' || status === '') throw new PermanentError('crm_bad_order', `the CRM order has no status at "${crm.paths.status}"`);
-    let version: number;
-    if (crm.version_source === 'version') {
-      const v = versionNumber.safeParse(jsonPath(data, crm.paths.version));
-      if (!v.success) throw new PermanentError('crm_bad_order', `the CRM order has no integer version at "${crm.paths.version}"`);
-      version = v.data;
-    } else {
-      const at = jsonPath(data, crm.paths.updated_at);
-      version = typeof at === 'string' ? Date.parse(at) : NaN;
-      if (Number.isNaN(version)) throw new PermanentError('crm_bad_order', `the CRM order has no date at "${crm.paths.updated_at}"`);
+    const version = crmVersionOf(data, crm);
+    if (version === null) {
+      throw new PermanentError('crm_bad_order', crm.version_source === 'version' ? `the CRM order has no integer version at "${crm.paths.version}"` : `the CRM order has no date at "${crm.paths.updated_at}"`);
     }
     const woo = jsonPath(data, crm.paths.woo_order_id);
     const wooOrderId = typeof woo === 'number' && Number.isInteger(woo) && woo > 0 ? woo : typeof woo === 'string' && /^\d+$/.test(woo) ? Number(woo) : null;

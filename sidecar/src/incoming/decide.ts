@@ -25,12 +25,21 @@ export function printable(value: string, max = 64): string {
   return cut.join('') + (chars.length > max ? '…' : '');
 }
 
+/**
+ * Whether the CRM's version is a change the shop has not seen: newer than the last point where shop
+ * and CRM are known to agree (the version last applied, or the version of the record the CRM created
+ * from our own order.created). Null when no such point is known. The worker and reconcile both ask this.
+ */
+export function changedSinceAgreement(crmVersion: number, agreedVersion: number | null): boolean | null {
+  return agreedVersion === null ? null : crmVersion > agreedVersion;
+}
+
 export function decide(crm: CrmOrder, link: Link | null, mapping: Record<string, string>, crmOrderId: string): Decision {
   if (!isValidCrmOrderId(crmOrderId)) {
     return { kind: 'refused', code: 'invalid_crm_order_id', message: 'the CRM order id is longer than 191 bytes or holds characters that are not allowed (control characters, angle brackets or quotes)' };
   }
-  if (link?.appliedVersion !== null && link?.appliedVersion !== undefined && crm.version <= link.appliedVersion) {
-    return { kind: 'stale', version: crm.version, appliedVersion: link.appliedVersion };
+  if (link && changedSinceAgreement(crm.version, link.appliedVersion) === false) {
+    return { kind: 'stale', version: crm.version, appliedVersion: link.appliedVersion! };
   }
   const toStatus = Object.hasOwn(mapping, crm.status) ? mapping[crm.status] : undefined;
   if (!toStatus) return { kind: 'unmapped', crmStatus: printable(crm.status) };

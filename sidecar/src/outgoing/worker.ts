@@ -19,7 +19,8 @@ import { PermanentError, TransientError, classify } from '../errors.js';
 import { readSubscription } from '../db/readSubscription.js';
 import { disableSubscription, markSubscriptionFailing, markSubscriptionHealthy } from '../db/recordSubscriptionHealth.js';
 import { decryptSecret, subscriptionSecretName } from '../crypto.js';
-import { jsonPath, parseRetryAfter } from '../incoming/crm.js';
+import { parseRetryAfter } from '../incoming/crm.js';
+import { crmVersionOf, jsonPath } from '../crmDocument.js';
 import type { OutboundSend } from '../net/client.js';
 import { DELIVERY_BODY_KEPT_BYTES, LINK_ANSWER_MAX_BYTES, deliver, type DeliveryResponse } from './deliver.js';
 import { previousSecretValid, webhookHeaders } from './sign.js';
@@ -91,10 +92,13 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     }
     const entries: DecisionEntry[] = [{ ...base, decision: 'delivered', latencyMs: response.durationMs, detail: { status_code: response.status, topic: row.topic, response: response.body } }];
     if (row.topic === 'order.created' && sub.is_crm && row.order_id) {
-      const crmOrderId = readCrmOrderId(response.body, settings.outgoing.crm_order_id_path);
-      if (crmOrderId) {
-        await deps.link(row.order_id, crmOrderId, signal);
-        entries.push({ ...base, decision: 'linked', crmOrderId, message: `linked to CRM order ${crmOrderId}` });
+      const created = readCreatedRecord(response.body, settings);
+      if (created) {
+        // The record's version, where the answer has one, is where shop and CRM agree: the record (and
+        // any webhook about its creation) came from our order, not from a decision made in the CRM.
+        await deps.link(row.order_id, created.crmOrderId, created.version, signal);
+        const agreed = created.version === null ? '' : ` at CRM version ${created.version}`;
+        entries.push({ ...base, decision: 'linked', crmOrderId: created.crmOrderId, message: `linked to CRM order ${created.crmOrderId}${agreed}` });
       }
     }
     await deps.syncLog.record(entries, deps.clock.now());
@@ -159,14 +163,15 @@ async function recordStatusCode(db: Kysely<Database>, id: number, status: number
   await db.updateTable('crm_bridge_outbox').set({ last_status_code: status }).where('id', '=', id).execute();
 }
 
-/** The CRM's order id in its answer to order.created, or null when there is none or it is not a valid id. */
-function readCrmOrderId(body: string, path: string): string | null {
-  let value: unknown;
+/** The CRM's order id (when valid) and record version in its answer to order.created, or null. */
+function readCreatedRecord(body: string, settings: Settings): { crmOrderId: string; version: number | null } | null {
+  let data: unknown;
   try {
-    value = jsonPath(JSON.parse(body), path);
+    data = JSON.parse(body);
   } catch {
     return null;
   }
+  const value = jsonPath(data, settings.outgoing.crm_order_id_path);
   const id = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-  return isValidCrmOrderId(id) ? id : null;
+  return isValidCrmOrderId(id) ? { crmOrderId: id, version: crmVersionOf(data, settings.crm) } : null;
 }

@@ -8,6 +8,7 @@ import type { CrmOrder } from '../incoming/crm.js';
 import type { ApplyFn } from '../wordpress/apply.js';
 import type { ListOrdersFn, ShopOrder } from '../wordpress/orders.js';
 import { classify, PermanentError } from '../errors.js';
+import { changedSinceAgreement } from '../incoming/decide.js';
 
 export type Verdict =
   /** WooCommerce shows the CRM's latest state. */
@@ -131,12 +132,16 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
   const mapped = deps.settings.mapping[crm.status];
   if (!mapped) return verdict('unmapped', `the CRM status "${crm.status}" has no WooCommerce status in the mapping`);
   const applied = order.applied_version;
-  // Never linked by an event, but already in the CRM's status: nothing to repair.
-  if (applied === null && order.status === mapped) return verdict('in_sync', '');
-  if (applied !== null && crm.version <= applied) {
-    return order.status === mapped
-      ? verdict('in_sync', '')
-      : verdict('local_change', `the order is ${order.status}; the CRM's version ${crm.version} (${crm.status}, which maps to ${mapped}) was applied, and the order was changed in the shop since`);
+  // Only what the CRM changed after shop and CRM last agreed is repaired (invariant 10).
+  const changed = changedSinceAgreement(crm.version, applied);
+  if (changed !== true && order.status === mapped) return verdict('in_sync', '');
+  if (changed === false) {
+    return verdict('local_change', `the order is ${order.status}; the CRM's version ${crm.version} (${crm.status}, which maps to ${mapped}) is the one it last agreed with, and the order was changed in the shop since`);
+  }
+  if (changed === null) {
+    // Linked from our own order.created without a CRM version, and no CRM change applied since:
+    // nothing tells a decision made in the CRM from the record it made of our order. Left alone.
+    return verdict('local_change', `the order is ${order.status}; the CRM is at version ${crm.version} (${crm.status}, which maps to ${mapped}), but no CRM version was ever applied to or agreed with the order, so this is not known to be a CRM decision`);
   }
   const missed = `the CRM is at version ${crm.version} (${crm.status}, which maps to ${mapped}); the order had ${applied === null ? 'no CRM version' : `version ${applied}`} (${order.status})`;
   if (opts.dryRun) return verdict('would_repair', missed);

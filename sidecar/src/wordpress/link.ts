@@ -1,7 +1,8 @@
 // Clients of the plugin's link endpoint (stores the CRM's order id on an order) and notify endpoint.
 import { PermanentError, TransientError } from '../errors.js';
 
-export type LinkFn = (orderId: number, crmOrderId: string, signal: AbortSignal) => Promise<void>;
+/** Links an order to the CRM order created from it; `version` is that record's CRM version, when its answer had one. */
+export type LinkFn = (orderId: number, crmOrderId: string, version: number | null, signal: AbortSignal) => Promise<void>;
 export type NotifyFn = (kind: 'disabled' | 'exhausted', subscriptionId: number, signal: AbortSignal) => Promise<void>;
 
 /** Asks the plugin to e-mail the site admin that a subscription was disabled or a delivery given up. */
@@ -20,11 +21,11 @@ export function wordpressNotify(opts: { url: string; user: string; appPassword: 
 
 export function wordpressLink(opts: { url: string; user: string; appPassword: string }): LinkFn {
   const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;
-  return async (orderId, crmOrderId, signal) => {
+  return async (orderId, crmOrderId, version, signal) => {
     const res = await fetch(`${opts.url}/wp-json/crm-bridge/v1/sidecar/link`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: auth },
-      body: JSON.stringify({ order_id: orderId, crm_order_id: crmOrderId }),
+      body: JSON.stringify({ order_id: orderId, crm_order_id: crmOrderId, ...(version === null ? {} : { version }) }),
       signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
     }).catch((err: unknown) => {
       throw new TransientError('wordpress_unreachable', `the link endpoint could not be reached: ${err instanceof Error ? err.message : String(err)}`);
