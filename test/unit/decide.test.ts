@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, printable, type Link } from '../../sidecar/src/incoming/decide.ts';
+import { changedSinceAgreement, decide, printable, type Link } from '../../sidecar/src/incoming/decide.ts';
 
 const mapping = { paid: 'processing', shipped: 'completed' };
 const crm = (status: string, version: number, wooOrderId: number | null = null) => ({ status, version, wooOrderId });
@@ -44,5 +44,17 @@ describe('printable', () => {
     expect(printable('a\nb\u200bc\u0000')).toBe('a?b?c?');
     expect(printable('x'.repeat(70))).toBe('x'.repeat(64) + '…');
     expect([...printable('é'.repeat(100))].length).toBe(65);
+  });
+});
+
+describe('changedSinceAgreement', () => {
+  it.each([
+    [3, 2, true],
+    [2, 2, false],
+    [1, 2, false],
+    [0, 0, false],
+    [5, null, null],
+  ] as const)('CRM version %s against agreed %s: %s', (crm, agreed, expected) => {
+    expect(changedSinceAgreement(crm, agreed)).toBe(expected);
   });
 });
