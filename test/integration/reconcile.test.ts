@@ -108,6 +108,10 @@ describe('crm-bridge reconcile', () => {
   it('never reverts a change made in the shop to an order the CRM only recorded, and still repairs a later CRM change', async () => {
     await sleep(1100);
     const from = new Date().toISOString();
+    // One order linked before links kept a version (its CRM id only): no point of agreement is known.
+    const [older] = createOrders(['pending']) as [number];
+    const olderCrmId = unique('RC');
+    crm.orders.set(olderCrmId, { crm_order_id: olderCrmId, status: 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: older });
     // The CRM's subscription: each new order reaches it as order.created, and its answer (the record it
     // created, with its version) is linked back by a running sidecar.
     const res = await rest('/crm-bridge/v1/admin/subscriptions', {
@@ -127,17 +131,20 @@ describe('crm-bridge reconcile', () => {
         return ids.every((id) => details[id]!.crmOrderId) ? ids.map((id) => details[id]!.crmOrderId) : false;
       });
       // The shop moves them on; the CRM never changes its records.
-      wpEval(`wc_get_order( ${ids[0]} )->update_status( 'processing' ); wc_get_order( ${ids[1]} )->update_status( 'on-hold' ); wc_get_order( ${ids[2]} )->update_status( 'processing' );`);
+      wpEval(`wc_get_order( ${ids[0]} )->update_status( 'processing' ); wc_get_order( ${ids[1]} )->update_status( 'on-hold' ); wc_get_order( ${ids[2]} )->update_status( 'processing' );
+              $o = wc_get_order( ${older} ); $o->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(olderCrmId)} ); $o->set_status( 'processing' ); $o->save();`);
 
       const first = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
-      expect(first.counts).toMatchObject({ repaired: 0, would_repair: 0, local_change: 3, error: 0 });
-      expect(Object.values(orderStates(ids)).map((o) => o.status)).toEqual(['processing', 'on-hold', 'processing']);
+      expect(first.counts).toMatchObject({ repaired: 0, would_repair: 0, local_change: 4, error: 0 });
+      const afterFirst = orderStates([...ids, older]);
+      expect([...ids, older].map((id) => afterFirst[id]!.status)).toEqual(['processing', 'on-hold', 'processing', 'processing']);
 
       // A real CRM decision whose webhook was lost is still repaired.
       await crm.changeStatus(crmIds[1]!, 'paid');
       const second = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
-      expect(second.counts).toMatchObject({ repaired: 1, local_change: 2, error: 0 });
-      expect(Object.values(orderStates(ids)).map((o) => o.status)).toEqual(['processing', 'processing', 'processing']);
+      expect(second.counts).toMatchObject({ repaired: 1, local_change: 3, error: 0 });
+      const afterSecond = orderStates([...ids, older]);
+      expect([...ids, older].map((id) => afterSecond[id]!.status)).toEqual(['processing', 'processing', 'processing', 'processing']);
     } finally {
       await sidecar.stop();
       wpEval(`global $wpdb; $wpdb->update( $wpdb->prefix . 'crm_bridge_subscriptions', array( 'active' => 0 ), array( 'id' => ${sub.id} ) );`);
