@@ -44,7 +44,7 @@ final class Plugin {
 		add_action( 'admin_notices', array( Notices::class, 'render' ) );
 		add_action( 'add_meta_boxes', array( Admin\OrderBox::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\DeadLettersController::class, 'register' ) );
-		add_action( 'rest_api_init', array( Admin\AuditController::class, 'register' ) );
+		add_action( 'rest_api_init', array( Rest\Routes::class, 'register' ) );
 		add_action( 'rest_api_init', array( Receiver::class, 'register_route' ) );
 		add_action( 'rest_api_init', array( Rest\ApplyController::class, 'register' ) );
 	}

@@ -1,0 +1,39 @@
+<?php
+/**
+ * The list of the plugin's REST routes, registered together. The CRM's receiver is not here: it is
+ * answered before WordPress routes anything (see Receiver), and its REST route is only a fallback.
+ *
+ * @package CrmBridge
+ */
+
+declare( strict_types=1 );
+
+namespace CrmBridge\Rest;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Route registry.
+ */
+final class Routes {
+
+	/**
+	 * Every route class.
+	 *
+	 * @return list<class-string<Route>>
+	 */
+	public static function all(): array {
+		return array(
+			Admin\ListAudit::class,
+		);
+	}
+
+	/**
+	 * Registers every route (on rest_api_init).
+	 */
+	public static function register(): void {
+		foreach ( self::all() as $route ) {
+			( new $route() )->register();
+		}
+	}
+}
