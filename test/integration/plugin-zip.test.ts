@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPluginZip } from '../scripts/plugin-zip.ts';
+import { buildPluginZip } from '../../release/plugin-zip.ts';
 import { run } from '../stack/system.ts';
 import { startSite, stopSite, type SiteState } from '../stack/wordpress.ts';
 import { stack, wpEvalJson } from '../support/stack.ts';

@@ -1,10 +1,12 @@
 // npm run plugin-zip: packs plugin/ (with the built admin UI, without development files) into
-// dist/crm-bridge-<version>.zip, the file users upload in wp-admin.
+// dist/crm-bridge-<version>.zip, the file users upload in wp-admin. It stands alone: the release
+// needs nothing from test/, and test/ checks the zip it builds.
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import yazl from 'yazl';
-import { ROOT } from '../stack/paths.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const EXCLUDE = [/^\./, /(^|\/)\.gitkeep$/, /\.map$/, /(^|\/)node_modules\//, /^phpcs\.xml/, /^tests?\//];
 

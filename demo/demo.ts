@@ -1,15 +1,16 @@
 // The demo: the local stack (MariaDB + WordPress with the plugin and the WooCommerce stand-in), the
 // CRM simulator and the sidecar, connected with generated secrets and seeded with a few orders.
-// Ctrl-C stops all of it. A second run reuses the stack and its data.
+// Ctrl-C stops all of it. A second run reuses the stack and its data. It is built on the test stack
+// and the CRM simulator (test/ imports nothing from here).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { down, up } from '../stack/stack.ts';
-import { ROOT } from '../stack/paths.ts';
-import { evalPhp } from '../stack/wordpress.ts';
-import { freePort, stopProcess, waitFor, StackError } from '../stack/system.ts';
-import { startCrmSimulator } from '../crm-simulator/simulator.ts';
+import { down, up } from '../test/stack/stack.ts';
+import { ROOT } from '../test/stack/paths.ts';
+import { evalPhp } from '../test/stack/wordpress.ts';
+import { freePort, stopProcess, waitFor, StackError } from '../test/stack/system.ts';
+import { startCrmSimulator } from '../test/crm-simulator/simulator.ts';
 
 try {
   const state = await up({ name: 'demo', versions: ['6.1'] });
