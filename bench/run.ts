@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--out DIR]: runs the benchmarks on the bench stack, writes
+// npm run bench [-- --quick] [--out DIR] [--stack NAME]: runs the benchmarks on the bench stack, writes
 // bench/results/<date>.json and prints a short table with the targets. Never part of a test verdict.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -103,9 +103,10 @@ export function summary(results: Record<string, unknown>): string {
 }
 
 if (process.argv[1]?.endsWith('run.ts')) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: join(ROOT, 'bench', 'results') } } });
-  const { file, results } = await runBench({ quick: values.quick, outDir: values.out });
-  console.log(summary(results));
-  console.log(`\nresults: ${file}`);
-  process.exit(0);
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: join(ROOT, 'bench', 'results') }, stack: { type: 'string', default: 'bench' } },
+  });
+  const { file, results } = await runBench({ quick: values.quick, outDir: values.out, stackName: values.stack });
+  // Exit only once stdout has drained, so a pipe gets the whole table and the results line.
+  process.stdout.write(`${summary(results)}\n\nresults: ${file}\n`, () => process.exit(0));
 }

@@ -1,23 +1,33 @@
-// The benchmark harness at tiny sizes, so it does not rot. Numbers are not judged here.
+// The benchmark harness at tiny sizes, so it does not rot. Numbers are not judged here. The bench is
+// run as the command users run, so test/ does not import bench/ (bench/ is built on test/).
 import { afterAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBench, summary } from '../../bench/run.ts';
+import { promisify } from 'node:util';
+import { ROOT } from '../stack/paths.ts';
 import { down } from '../stack/stack.ts';
 
+const STACK = 'bench-smoke';
 const out = mkdtempSync(join(tmpdir(), 'crm-bridge-bench-'));
 afterAll(async () => {
-  await down('bench-smoke');
+  await down(STACK);
   rmSync(out, { recursive: true, force: true });
 });
 
 describe('benchmark harness', () => {
-  it('runs every scenario at tiny sizes and writes its results', async () => {
-    const { file, results } = await runBench({ quick: true, outDir: out, stackName: 'bench-smoke' });
-    const written = JSON.parse(readFileSync(file, 'utf8')) as { targets: { target: string }[]; incoming: { rows: { events_per_s: number }[] } };
+  it('runs every scenario at tiny sizes, prints its table and writes its results', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'run.ts'), '--quick', '--out', out, '--stack', STACK], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const file = /^results: (.+)$/m.exec(stdout)?.[1];
+    expect(file?.startsWith(out)).toBe(true);
+    const written = JSON.parse(readFileSync(file!, 'utf8')) as { quick: boolean; targets: { target: string }[]; incoming: { rows: { events_per_s: number }[] } };
+    expect(written.quick).toBe(true);
     expect(written.targets.map((t) => t.target)).toHaveLength(8);
     expect(written.incoming.rows[0]!.events_per_s).toBeGreaterThan(0);
-    expect(summary(results)).toContain('### Targets');
+    expect(stdout).toContain('### Targets');
   }, 300_000);
 });
