@@ -1,10 +1,11 @@
-// php -l on every PHP file of the plugin, the WooCommerce stand-in and the stack helpers.
+// php -l on every PHP file of the plugin, the WooCommerce stand-in, the stack helpers, the PHP unit
+// tests and the benchmark's workers.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from './bootstrap.mjs';
 
-const DIRS = ['plugin', 'test/woocommerce-standin', 'test/stack/php', 'bench/php'];
+const DIRS = ['plugin', 'test/woocommerce-standin', 'test/stack/php', 'test/php', 'bench/php'];
 const files = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.name === 'node_modules' ? [] : e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.php') ? [join(dir, e.name)] : [],
