@@ -211,7 +211,7 @@ final class UrlGuardTest extends TestCase {
 			'IPv4-mapped loopback in brackets'    => array( 'http://[::ffff:127.0.0.1]/', false, $private ),
 			'the cloud metadata address'          => array( 'http://169.254.169.254/latest/meta-data/', false, $private ),
 			'the form check comes first'          => array( 'ftp://user@127.0.0.1/', true, $form ),
-			'credentials come before https'        => array( 'http://user@8.8.8.8/', true, 'user name or password' ),
+			'credentials come before https'       => array( 'http://user@8.8.8.8/', true, 'user name or password' ),
 			'https is checked before the address' => array( 'http://10.0.0.1/', true, 'must start with https://' ),
 		);
 	}
