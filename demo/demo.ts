@@ -142,8 +142,10 @@ Press Ctrl-C to stop everything.
 `);
 
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    // on, not once: Ctrl-C reaches this process twice (from the terminal, and relayed by tsx), and
+    // a second SIGINT with no listener would end it before the stack is stopped.
+    process.on('SIGINT', resolve);
+    process.on('SIGTERM', resolve);
     sidecar.once('exit', () => resolve());
   });
   console.log('\nstopping…');
