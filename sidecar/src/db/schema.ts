@@ -128,20 +128,14 @@ export const tables = {
 /** Tables only the plugin reads and writes (the audit trail): the sidecar's database user gets no grant on them. */
 export const PLUGIN_ONLY_TABLES: ReadonlySet<string> = new Set(['crm_bridge_audit']);
 
-/** The plugin tables the sidecar reads and writes, each granted to its database user. */
-export const SIDECAR_TABLES: readonly string[] = Object.keys(tables).filter((t) => !PLUGIN_ONLY_TABLES.has(t));
-
-/** Row access: what the sidecar's database user holds on most of its tables. */
-export const ROW_PRIVILEGES: ReadonlySet<string> = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-
 /**
- * Tables where the sidecar needs less than row access. Connection tests are requested (inserted) and
- * cleared by the plugin; the sidecar only finds one and writes its answer into it.
+ * Tables where the sidecar's database user holds less than row access. Connection tests are requested
+ * (inserted) and cleared by the plugin; the sidecar only finds one and writes its answer into it.
  */
 export const NARROW_GRANTS: ReadonlyMap<string, ReadonlySet<string>> = new Map([['crm_bridge_connection_tests', new Set(['SELECT', 'UPDATE'])]]);
 
-/** What the sidecar's database user needs on one of the SIDECAR_TABLES. */
-export const privilegesOn = (table: string): ReadonlySet<string> => NARROW_GRANTS.get(table) ?? ROW_PRIVILEGES;
+/** The plugin tables the sidecar reads and writes with row access (SELECT, INSERT, UPDATE, DELETE), each granted to its database user. */
+export const SIDECAR_TABLES: readonly string[] = Object.keys(tables).filter((t) => !PLUGIN_ONLY_TABLES.has(t) && !NARROW_GRANTS.has(t));
 
 /** WordPress core tables the sidecar reads (never the order tables: orders go through the plugin). */
 export interface CoreTables {
