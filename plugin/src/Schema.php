@@ -56,6 +56,9 @@ final class Schema {
 		global $wpdb;
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 		dbDelta( self::definitions( $wpdb->get_charset_collate() ) );
+		// Before version 4 a connection test travelled through these two options; its table replaces them.
+		delete_option( 'crm_bridge_connection_test' );
+		delete_option( 'crm_bridge_connection_test_result' );
 		update_option( self::VERSION_OPTION, self::VERSION, true );
 	}
 
