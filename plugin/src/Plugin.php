@@ -40,7 +40,6 @@ final class Plugin {
 		add_action( 'rest_api_init', array( Rest\LinkController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\OrdersController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\NotifyController::class, 'register' ) );
-		add_action( 'rest_api_init', array( Rest\ConnectionTestController::class, 'register' ) );
 		add_action( 'admin_notices', array( Notices::class, 'render' ) );
 		add_action( 'add_meta_boxes', array( Admin\OrderBox::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\DeadLettersController::class, 'register' ) );

@@ -17,22 +17,26 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Schema {
 
-	/** The schema this code writes. The sidecar refuses to run against a version it does not know. Version 3 added the audit table. */
-	public const VERSION = 3;
+	/**
+	 * The schema this code writes. The sidecar refuses to run against a version it does not know.
+	 * Version 3 added the audit table, 4 the connection tests table.
+	 */
+	public const VERSION = 4;
 
 	/** Option holding the installed schema version. */
 	public const VERSION_OPTION = 'crm_bridge_schema_version';
 
 	/** Table names without the WordPress prefix. */
 	public const TABLES = array(
-		'inbox'         => 'crm_bridge_inbox',
-		'outbox'        => 'crm_bridge_outbox',
-		'subscriptions' => 'crm_bridge_subscriptions',
-		'log'           => 'crm_bridge_log',
-		'links'         => 'crm_bridge_links',
-		'sidecars'      => 'crm_bridge_sidecars',
-		'refusals'      => 'crm_bridge_refusals',
-		'audit'         => 'crm_bridge_audit',
+		'inbox'            => 'crm_bridge_inbox',
+		'outbox'           => 'crm_bridge_outbox',
+		'subscriptions'    => 'crm_bridge_subscriptions',
+		'log'              => 'crm_bridge_log',
+		'links'            => 'crm_bridge_links',
+		'sidecars'         => 'crm_bridge_sidecars',
+		'refusals'         => 'crm_bridge_refusals',
+		'audit'            => 'crm_bridge_audit',
+		'connection_tests' => 'crm_bridge_connection_tests',
 	);
 
 	/**
@@ -52,6 +56,9 @@ final class Schema {
 		global $wpdb;
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 		dbDelta( self::definitions( $wpdb->get_charset_collate() ) );
+		// Before version 4 a connection test travelled through these two options; its table replaces them.
+		delete_option( 'crm_bridge_connection_test' );
+		delete_option( 'crm_bridge_connection_test_result' );
 		update_option( self::VERSION_OPTION, self::VERSION, true );
 	}
 
@@ -90,6 +97,7 @@ final class Schema {
 		$sidecars      = self::table( 'sidecars' );
 		$refusals      = self::table( 'refusals' );
 		$audit         = self::table( 'audit' );
+		$tests         = self::table( 'connection_tests' );
 
 		return "CREATE TABLE $inbox (
 id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -215,6 +223,18 @@ target varchar(191) NULL,
 details longtext NULL,
 PRIMARY KEY  (id),
 KEY created_at (created_at)
+) $collate;
+CREATE TABLE $tests (
+id varchar(36) NOT NULL,
+requested_at datetime(3) NOT NULL,
+taken_by varchar(64) NULL,
+taken_at datetime(3) NULL,
+answered_at datetime(3) NULL,
+ok tinyint(1) NULL,
+message text NULL,
+latency_ms int(10) unsigned NULL,
+PRIMARY KEY  (id),
+KEY requested_at (requested_at)
 ) $collate;";
 	}
 }

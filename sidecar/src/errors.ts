@@ -2,6 +2,9 @@
 // backoff, a permanent one goes to dead letters. The class name is what the sync log records.
 export type ErrorClass = 'transient' | 'permanent';
 
+/** How long the other side asked us to wait: a delay in milliseconds, or the moment an HTTP date names. */
+export type RetryAfter = number | Date;
+
 export abstract class BridgeError extends Error {
   abstract readonly errorClass: ErrorClass;
   /** A short, stable code for the log and the admin filters, e.g. crm_timeout. */
@@ -21,8 +24,8 @@ export class TransientError extends BridgeError {
   constructor(
     code: string,
     message: string,
-    /** The other side asked us to wait at least this long (Retry-After). */
-    readonly retryAfterMs?: number,
+    /** The other side asked us to wait at least this long, or until then (Retry-After). */
+    readonly retryAfter?: RetryAfter,
     context: Record<string, unknown> = {},
   ) {
     super(code, message, context);

@@ -15,7 +15,7 @@ import { runHeartbeat } from './heartbeat.js';
 import { systemClock } from './clock.js';
 import { VERSION } from './version.js';
 import { SettingsSource } from './settings.js';
-import { SyncLog } from './log.js';
+import { SyncLog } from './syncLog.js';
 import { CircuitBreakers } from './circuitBreaker.js';
 import { fetchCrmOrder } from './incoming/crm.js';
 import { runInboxWorker } from './incoming/worker.js';
@@ -23,7 +23,8 @@ import { ApplyBatcher, wordpressApply } from './wordpress/apply.js';
 import { supportsSkipLocked } from './db/supportsSkipLocked.js';
 import { runPruner } from './pruner.js';
 import { runOutboxWorker } from './outgoing/worker.js';
-import { wordpressConnectionTest, wordpressLink, wordpressNotify } from './wordpress/link.js';
+import { wordpressLink } from './wordpress/link.js';
+import { wordpressNotify } from './wordpress/notify.js';
 import { runConnectionTests } from './incoming/connectionTest.js';
 import { createOutboundClient } from './net/client.js';
 
@@ -139,10 +140,10 @@ async function main(): Promise<number> {
     runPruner({ db, settings, clock, log, signal: shutdown.signal }),
     runConnectionTests({
       db,
+      workerId: config.workerId,
       settings,
       // A probe of its own circuit, so a test never trips or waits on the workers' circuit.
       probe: (s, credentials, signal) => fetchCrmOrder(outbound, new CircuitBreakers(clock), s, credentials, 'crm-bridge-connection-test', signal),
-      report: wordpressConnectionTest(wp),
       clock,
       log,
       signal: shutdown.signal,

@@ -1,6 +1,8 @@
-// "Test connection" on the settings page: the sidecar calls the CRM and reports what it found.
+// "Test connection" on the settings page: the plugin records the request in its connection tests
+// table, a sidecar takes it, calls the CRM and writes what it found into the same row, and the page
+// reads it from there. No request from the sidecar to WordPress is involved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminSession, closePools, rest, wpEval, type Session } from '../support/stack.ts';
+import { adminSession, closePools, dbPool, rest, site, wpEval, type Session } from '../support/stack.ts';
 import { CRM_TOKEN, configureCrm } from '../support/incoming.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
@@ -23,14 +25,35 @@ afterAll(async () => {
   await closePools();
 });
 
-async function testConnection(): Promise<{ ok: boolean; message: string }> {
+const TESTS = `${site().tablePrefix}crm_bridge_connection_tests`;
+
+interface Answer {
+  done: true;
+  id: string;
+  ok: boolean;
+  message: string;
+  latency_ms: number | null;
+  at: string;
+}
+
+async function startTest(): Promise<string> {
   const started = await rest('/crm-bridge/v1/admin/settings/test-connection', { method: 'POST', session });
   expect(started.status).toBe(202);
-  const { id } = (await started.json()) as { id: string };
+  return ((await started.json()) as { id: string }).id;
+}
+
+async function answerTo(id: string): Promise<Answer> {
   return waitFor('the sidecar’s answer', async () => {
-    const res = (await (await rest(`/crm-bridge/v1/admin/settings/test-connection/${id}`, { session })).json()) as { done: boolean; ok: boolean; message: string };
+    const res = (await (await rest(`/crm-bridge/v1/admin/settings/test-connection/${id}`, { session })).json()) as Answer | { done: false };
     return res.done ? res : undefined;
   });
+}
+
+const testConnection = async (): Promise<Answer> => answerTo(await startTest());
+
+async function rowOf(id: string): Promise<Record<string, unknown> | undefined> {
+  const [rows] = await dbPool().query(`SELECT * FROM ${TESTS} WHERE id = ?`, [id]);
+  return (rows as Record<string, unknown>[])[0];
 }
 
 describe('test connection', () => {
@@ -38,6 +61,27 @@ describe('test connection', () => {
     const result = await testConnection();
     expect(result.ok).toBe(true);
     expect(result.message).toMatch(/^The CRM answered in \d+ ms/);
+    expect(result.latency_ms).toEqual(expect.any(Number));
+    expect(new Date(result.at).getTime()).not.toBeNaN();
+  });
+
+  it('is a row the sidecar takes and answers in the database, with no REST call back to WordPress', async () => {
+    const id = await startTest();
+    const answer = await answerTo(id);
+    expect(await rowOf(id)).toMatchObject({ id, taken_by: sidecar.workerId, ok: 1, message: answer.message, latency_ms: answer.latency_ms });
+    // The route the sidecar used to report through is gone: nothing on the WordPress side takes a result.
+    const index = (await (await rest('/')).json()) as { routes: Record<string, unknown> };
+    expect(Object.keys(index.routes).filter((r) => r.includes('connection-test'))).toEqual([]);
+    expect(Object.keys(index.routes)).toEqual(expect.arrayContaining(['/crm-bridge/v1/admin/settings/test-connection', '/crm-bridge/v1/admin/settings/test-connection/(?P<id>[a-f0-9-]{36})']));
+  });
+
+  it('answers only the request it was asked, and leaves a stale request alone', async () => {
+    const stale = '00000000-0000-4000-8000-000000000001';
+    await dbPool().query(`INSERT INTO ${TESTS} (id, requested_at) VALUES (?, UTC_TIMESTAMP(3) - INTERVAL 5 MINUTE)`, [stale]);
+    const fresh = await testConnection();
+    expect(fresh.ok).toBe(true);
+    expect(await rowOf(stale)).toMatchObject({ taken_by: null, answered_at: null });
+    expect(await (await rest(`/crm-bridge/v1/admin/settings/test-connection/${stale}`, { session })).json()).toEqual({ done: false });
   });
 
   it('reports refused credentials', async () => {
@@ -47,7 +91,8 @@ describe('test connection', () => {
     expect(result.message).toContain('HTTP 401');
   });
 
-  it('is for shop managers only', async () => {
+  it('is for administrators only', async () => {
     expect((await rest('/crm-bridge/v1/admin/settings/test-connection', { method: 'POST' })).status).toBe(401);
+    expect((await rest('/crm-bridge/v1/admin/settings/test-connection/00000000-0000-4000-8000-000000000001')).status).toBe(401);
   });
 });

@@ -38,6 +38,16 @@ describe('plugin schema migrations', () => {
     expect(wpEvalJson<number>(`echo wp_json_encode( (int) get_option( 'crm_bridge_schema_version' ) );`, s)).toBe(KNOWN_SCHEMA_VERSIONS.at(-1));
   });
 
+  it('a site on schema 3 gains the connection tests table, and the options that carried tests go', async () => {
+    const s = site();
+    const table = `${s.tablePrefix}crm_bridge_connection_tests`;
+    await dbPool(s).query(`DROP TABLE IF EXISTS ${table}`);
+    wpEval(`update_option( 'crm_bridge_schema_version', 3 ); update_option( 'crm_bridge_connection_test', '{"id":"x"}', false ); update_option( 'crm_bridge_connection_test_result', '{"id":"x"}', false );`, s);
+    expect((await fetch(`${s.url}/wp-json/`)).status).toBe(200);
+    expect(compareSchema(tables, await readPluginColumns(dbPool(s), s.database, s.tablePrefix), s.tablePrefix)).toEqual([]);
+    expect(wpEvalJson<unknown[]>(`echo wp_json_encode( array( (int) get_option( 'crm_bridge_schema_version' ), get_option( 'crm_bridge_connection_test' ), get_option( 'crm_bridge_connection_test_result' ) ) );`, s)).toEqual([4, false, false]);
+  });
+
   it('declares compatibility with High-Performance Order Storage', () => {
     const declared = wpEvalJson<Record<string, Record<string, boolean>>>(
       `echo wp_json_encode( \\Automattic\\WooCommerce\\Utilities\\FeaturesUtil::declarations() );`,

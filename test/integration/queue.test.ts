@@ -56,7 +56,7 @@ describe.each([
   ['FOR UPDATE SKIP LOCKED', true],
   ['an atomic claim update', false],
 ])('claiming with %s', (_name, skipLocked) => {
-  const claim = (workerId: string, limit = 10, now = new Date()) => claimInbox(h.db, { workerId, limit, leaseMs: 30_000, now, skipLocked });
+  const claim = (workerId: string, limit = 10, now = new Date()) => claimInbox(h.db, { workerId, limit, leaseMs: 30_000, now, skipLocked, random: Math.random });
 
   it('takes one event per order, the oldest first, many orders at once', async () => {
     await reset();
@@ -106,7 +106,7 @@ describe('queue housekeeping', () => {
   it('moves an event to dead letters with its error class', async () => {
     await reset();
     const [a1] = await enqueue([{ crm: 'A' }]);
-    await claimInbox(h.db, { workerId: 'w', limit: 1, leaseMs: 1000, now: new Date(), skipLocked: true });
+    await claimInbox(h.db, { workerId: 'w', limit: 1, leaseMs: 1000, now: new Date(), skipLocked: true, random: Math.random });
     await failJob(h.db, 'inbox', a1!, 'w', new Date(), { errorClass: 'permanent', message: 'unmapped_status: lost', retryAt: null });
     const [rows] = await dbPool().query(`SELECT status, last_error_class, last_error FROM ${PREFIX}crm_bridge_inbox WHERE id = ?`, [a1]);
     expect(rows).toEqual([{ status: 'dead', last_error_class: 'permanent', last_error: 'unmapped_status: lost' }]);
@@ -159,7 +159,7 @@ describe('queue housekeeping', () => {
         },
         transformResult: async (args) => args.result,
       }),
-      { workerId: 'explain', limit: 5000, leaseMs: 1000, now: new Date(), skipLocked: true },
+      { workerId: 'explain', limit: 5000, leaseMs: 1000, now: new Date(), skipLocked: true, random: Math.random },
     );
     expect(claimed.length).toBe(5000);
     expect(candidates).toHaveLength(2);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { ROOT } from '../stack/paths.ts';
 import { waitFor } from '../stack/system.ts';
-import { adminSession, closePools, dbPool, site, stack, wpEval, wpEvalJson } from '../support/stack.ts';
+import { adminSession, closePools, dbPool, rest, site, stack, wpEval, wpEvalJson } from '../support/stack.ts';
 import { CRM_TOKEN, configureCrm, createOrders, orderStates, sendEvent, statusEvent, unique } from '../support/incoming.ts';
 import { announceToCrm } from '../support/trust.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
@@ -162,6 +162,30 @@ describe('the sidecar’s own database user', () => {
     const [beats] = await dbPool().query(`SELECT info FROM ${site().tablePrefix}crm_bridge_sidecars WHERE worker_id = ?`, [sc.workerId]);
     expect(JSON.parse((beats as { info: string }[])[0]!.info)).toMatchObject({ warnings: [] });
     expect(sc.output()).not.toMatch(/denied|more privileges/i);
+  });
+
+  it('answers a connection test, holding no more than reading and updating the connection tests', async () => {
+    const tests = `${site().tablePrefix}crm_bridge_connection_tests`;
+    const conn = await createConnection({ host: '127.0.0.1', port: stack().mariadb.port, user: 'crm_bridge_sidecar', password: PASSWORD, database: site().database });
+    try {
+      // Requests are the plugin's to make and to clear.
+      await expect(conn.query(`INSERT INTO ${tests} (id, requested_at) VALUES ('x', UTC_TIMESTAMP())`)).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
+      await expect(conn.query(`DELETE FROM ${tests}`)).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
+    } finally {
+      await conn.end();
+    }
+    const sc = await sidecar({ CRM_BRIDGE_DATABASE_URL: dedicatedUrl() });
+    expect(await readyz(sc)).toEqual({ status: 200, body: { status: 'ready', warnings: [] } });
+    const session = await adminSession();
+    const started = await rest('/crm-bridge/v1/admin/settings/test-connection', { method: 'POST', session });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    const answer = await waitFor('the sidecar’s answer', async () => {
+      const res = (await (await rest(`/crm-bridge/v1/admin/settings/test-connection/${id}`, { session })).json()) as { done: boolean; ok?: boolean; message?: string };
+      return res.done ? res : undefined;
+    });
+    expect(answer).toMatchObject({ done: true, ok: true, message: expect.stringMatching(/^The CRM answered in \d+ ms/) });
+    expect(sc.output()).not.toMatch(/denied|more privileges|connection test failed/i);
   });
 
   it('on the WordPress database login, /readyz stays ready but warns, and the log names the excess once', async () => {

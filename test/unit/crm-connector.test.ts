@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CRM_MAX_BODY_BYTES, fetchCrmOrder, orderUrl, parseRetryAfter } from '../../sidecar/src/incoming/crm.ts';
+import { CRM_MAX_BODY_BYTES, fetchCrmOrder, orderUrl } from '../../sidecar/src/incoming/crm.ts';
+import { parseRetryAfter, retryAfterDelay } from '../../sidecar/src/net/retryAfter.ts';
 import type { OutboundRequest, OutboundSend } from '../../sidecar/src/net/client.ts';
 import { ConnectError } from '../../sidecar/src/net/errors.ts';
 import { CircuitBreakers } from '../../sidecar/src/circuitBreaker.ts';
@@ -70,8 +71,13 @@ describe('CRM connector', () => {
   });
 
   it('honours Retry-After on 429', async () => {
-    await expect(run(answering(429, {}, { 'retry-after': '12' }))).rejects.toMatchObject({ retryAfterMs: 12_000 });
-    expect(parseRetryAfter(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(30_000);
+    await expect(run(answering(429, {}, { 'retry-after': '12' }))).rejects.toMatchObject({ retryAfter: 12_000 });
+    const date = new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString();
+    await expect(run(answering(503, {}, { 'retry-after': date }))).rejects.toMatchObject({ retryAfter: new Date(Date.UTC(2030, 0, 1, 0, 0, 30)) });
+    // An HTTP date is a moment: the delay is taken from the injected clock when the retry is decided.
+    expect(retryAfterDelay(parseRetryAfter(date)!, new Date(Date.UTC(2030, 0, 1)))).toBe(30_000);
+    expect(retryAfterDelay(parseRetryAfter(date)!, new Date(Date.UTC(2030, 0, 2)))).toBe(0);
+    expect([parseRetryAfter(null), parseRetryAfter('soon'), parseRetryAfter(' 7 ')]).toEqual([undefined, undefined, 7000]);
   });
 
   it('treats a network failure as transient and a malformed order as permanent', async () => {

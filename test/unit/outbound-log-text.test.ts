@@ -1,6 +1,6 @@
 // Text from CRM and endpoint answers is cut and cleaned before it is stored in the sync log.
 import { describe, expect, it } from 'vitest';
-import { cleanText, LOG_TEXT_MAX_BYTES } from '../../sidecar/src/log.ts';
+import { cleanText, LOG_TEXT_MAX_BYTES } from '../../sidecar/src/syncLog.ts';
 
 describe('log text from answers', () => {
   it('replaces terminal escapes, other control characters and bidi overrides, keeping tabs and newlines', () => {

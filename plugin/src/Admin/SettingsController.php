@@ -48,24 +48,6 @@ final class SettingsController {
 		);
 		register_rest_route(
 			'crm-bridge/v1',
-			'/admin/settings/test-connection',
-			array(
-				'methods'             => \WP_REST_Server::CREATABLE,
-				'callback'            => array( self::class, 'request_test' ),
-				'permission_callback' => $can,
-			)
-		);
-		register_rest_route(
-			'crm-bridge/v1',
-			'/admin/settings/test-connection/(?P<id>[a-f0-9-]{36})',
-			array(
-				'methods'             => \WP_REST_Server::READABLE,
-				'callback'            => array( self::class, 'test_result' ),
-				'permission_callback' => $can,
-			)
-		);
-		register_rest_route(
-			'crm-bridge/v1',
 			'/admin/settings/secrets',
 			array(
 				'methods'             => \WP_REST_Server::CREATABLE,
@@ -95,41 +77,6 @@ final class SettingsController {
 				),
 			)
 		);
-	}
-
-	/** Options carrying a connection test request to the sidecar and its answer back. */
-	public const TEST_REQUEST_OPTION = 'crm_bridge_connection_test';
-	public const TEST_RESULT_OPTION  = 'crm_bridge_connection_test_result';
-
-	/**
-	 * POST /admin/settings/test-connection: asks the sidecar (which polls for it) to call the CRM.
-	 */
-	public static function request_test(): \WP_REST_Response {
-		$id = wp_generate_uuid4();
-		update_option(
-			self::TEST_REQUEST_OPTION,
-			wp_json_encode(
-				array(
-					'id'           => $id,
-					'requested_at' => time(),
-				)
-			),
-			false
-		);
-		return new \WP_REST_Response( array( 'id' => $id ), 202 );
-	}
-
-	/**
-	 * GET /admin/settings/test-connection/<id>: the sidecar's answer, once it came.
-	 *
-	 * @param \WP_REST_Request $request Request.
-	 */
-	public static function test_result( \WP_REST_Request $request ): \WP_REST_Response {
-		$result = json_decode( (string) get_option( self::TEST_RESULT_OPTION, '{}' ), true );
-		if ( ! is_array( $result ) || ( $result['id'] ?? '' ) !== (string) $request['id'] ) {
-			return new \WP_REST_Response( array( 'done' => false ) );
-		}
-		return new \WP_REST_Response( array( 'done' => true ) + $result );
 	}
 
 	/**

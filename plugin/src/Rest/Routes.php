@@ -25,6 +25,8 @@ final class Routes {
 	public static function all(): array {
 		return array(
 			Admin\ListAudit::class,
+			Admin\StartConnectionTest::class,
+			Admin\ReadConnectionTest::class,
 		);
 	}
 

@@ -1,5 +1,6 @@
 // Compares the sidecar's database grants (the lines of SHOW GRANTS) with what it needs: row access to
-// the plugin's tables, SELECT on the plugin's options view, nothing else. Pure: no database here.
+// the plugin's tables (less on a few), SELECT on the plugin's options view, nothing else. Pure: no database here.
+import { NARROW_GRANTS } from './schema.js';
 
 /** What the sidecar needs, in the database it uses. */
 export interface NeededPrivileges {
@@ -70,11 +71,18 @@ export function findExcessPrivileges(grantLines: readonly string[], need: Needed
   return grantLines.flatMap((line) => assessLine(line, need));
 }
 
-/** What the sidecar uses, for a table prefix: row access to its tables, SELECT on the options view (or on wp_options without it). */
+/**
+ * What the sidecar uses, for a table prefix: row access to its tables, the narrower grants where it
+ * needs less, SELECT on the options view (or on wp_options without it).
+ */
 export function neededPrivileges(database: string, tablePrefix: string, pluginTables: readonly string[], optionsSource: string): NeededPrivileges {
   const rows = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
   return {
     database,
-    tables: new Map<string, ReadonlySet<string>>([...pluginTables.map((t) => [tablePrefix + t, rows] as const), [tablePrefix + optionsSource, new Set(['SELECT'])]]),
+    tables: new Map<string, ReadonlySet<string>>([
+      ...pluginTables.map((t) => [tablePrefix + t, rows] as const),
+      ...[...NARROW_GRANTS].map(([t, privileges]) => [tablePrefix + t, privileges] as const),
+      [tablePrefix + optionsSource, new Set(['SELECT'])],
+    ]),
   };
 }

@@ -104,6 +104,16 @@ export const tables = {
     refused_count: col('bigint'),
     last_refused_at: nullable('datetime'),
   },
+  crm_bridge_connection_tests: {
+    id: col('string'),
+    requested_at: col('datetime'),
+    taken_by: nullable('string'),
+    taken_at: nullable('datetime'),
+    answered_at: nullable('datetime'),
+    ok: nullable('bool'),
+    message: nullable('text'),
+    latency_ms: nullable('int'),
+  },
   crm_bridge_audit: {
     id: col('id'),
     created_at: col('datetime'),
@@ -118,8 +128,14 @@ export const tables = {
 /** Tables only the plugin reads and writes (the audit trail): the sidecar's database user gets no grant on them. */
 export const PLUGIN_ONLY_TABLES: ReadonlySet<string> = new Set(['crm_bridge_audit']);
 
-/** The plugin tables the sidecar reads and writes, each granted to its database user. */
-export const SIDECAR_TABLES: readonly string[] = Object.keys(tables).filter((t) => !PLUGIN_ONLY_TABLES.has(t));
+/**
+ * Tables where the sidecar's database user holds less than row access. Connection tests are requested
+ * (inserted) and cleared by the plugin; the sidecar only finds one and writes its answer into it.
+ */
+export const NARROW_GRANTS: ReadonlyMap<string, ReadonlySet<string>> = new Map([['crm_bridge_connection_tests', new Set(['SELECT', 'UPDATE'])]]);
+
+/** The plugin tables the sidecar reads and writes with row access (SELECT, INSERT, UPDATE, DELETE), each granted to its database user. */
+export const SIDECAR_TABLES: readonly string[] = Object.keys(tables).filter((t) => !PLUGIN_ONLY_TABLES.has(t) && !NARROW_GRANTS.has(t));
 
 /** WordPress core tables the sidecar reads (never the order tables: orders go through the plugin). */
 export interface CoreTables {

@@ -1,24 +1,23 @@
-// Answers "Test connection" from the settings page: the plugin leaves a request in an option, this
-// loop sees it, calls the CRM's order API once with the current settings, and reports the outcome
-// through the plugin's endpoint.
+// Answers "Test connection" from the settings page: the plugin inserts a request row, this loop
+// takes it, calls the CRM's order API once with the current settings, and writes the outcome into
+// the same row, where the settings page reads it.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { SettingsSource, Settings, CrmCredentials } from '../settings.js';
-import { readOptions } from '../db/readOptions.js';
+import { takeConnectionTest } from '../db/takeConnectionTest.js';
+import { answerConnectionTest } from '../db/answerConnectionTest.js';
 import { BridgeError } from '../errors.js';
 import { AddressRefusedError } from '../net/errors.js';
+import { cleanText } from '../syncLog.js';
 import type { CrmOrder } from './crm.js';
 
-export const TEST_REQUEST_OPTION = 'crm_bridge_connection_test';
+/** A request older than this is left unanswered: nobody is waiting for it any more. */
+export const TEST_REQUEST_FRESH_MS = 60_000;
 
-export interface ConnectionTestResult {
-  id: string;
-  ok: boolean;
-  message: string;
-  latency_ms: number;
-}
+/** At most this much of the outcome is stored (the column the settings page shows). */
+const MESSAGE_MAX_BYTES = 500;
 
 /** The outcome of one probe, as people read it. Pure. */
 export function describeProbe(outcome: { order?: CrmOrder; error?: unknown }, latencyMs: number): { ok: boolean; message: string } {
@@ -35,30 +34,31 @@ export function describeProbe(outcome: { order?: CrmOrder; error?: unknown }, la
 
 export async function runConnectionTests(opts: {
   db: Kysely<Database>;
+  workerId: string;
   settings: SettingsSource;
   probe: (settings: Settings, credentials: CrmCredentials, signal: AbortSignal) => Promise<CrmOrder>;
-  report: (result: ConnectionTestResult, signal: AbortSignal) => Promise<void>;
   clock: Clock;
   log: Logger;
   signal: AbortSignal;
   intervalMs?: number;
 }): Promise<void> {
-  let handled = '';
   while (!opts.signal.aborted) {
     try {
-      const raw = (await readOptions(opts.db, [TEST_REQUEST_OPTION])).get(TEST_REQUEST_OPTION);
-      const request = raw ? (JSON.parse(raw) as { id?: string; requested_at?: number }) : null;
-      const fresh = request?.id && request.requested_at && opts.clock.now().getTime() / 1000 - request.requested_at < 60;
-      if (request?.id && fresh && request.id !== handled) {
-        handled = request.id;
-        const { settings, credentials } = await opts.settings.get();
+      const now = opts.clock.now();
+      const id = await takeConnectionTest(opts.db, opts.workerId, new Date(now.getTime() - TEST_REQUEST_FRESH_MS), now);
+      if (id !== null) {
         const started = opts.clock.now().getTime();
-        const outcome = await opts.probe(settings, credentials, opts.signal).then(
+        // Settings that cannot be read are an answer too: the page shows why, rather than waiting.
+        const outcome = await opts.settings
+          .get()
+          .then(({ settings, credentials }) => opts.probe(settings, credentials, opts.signal))
+          .then(
           (order) => ({ order }),
           (error: unknown) => ({ error }),
         );
-        const latency = opts.clock.now().getTime() - started;
-        await opts.report({ id: request.id, latency_ms: latency, ...describeProbe(outcome, latency) }, opts.signal);
+        const latencyMs = opts.clock.now().getTime() - started;
+        const { ok, message } = describeProbe(outcome, latencyMs);
+        await answerConnectionTest(opts.db, id, opts.workerId, { ok, message: cleanText(message, MESSAGE_MAX_BYTES), latencyMs }, opts.clock.now());
       }
     } catch (err) {
       opts.log.warn({ err: (err as Error).message }, 'connection test failed to run');

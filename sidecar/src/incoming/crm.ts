@@ -2,8 +2,9 @@
 // auth mode, JSON paths) through the guarded outbound client, and turns every failure into a
 // transient or permanent error.
 import { PermanentError, TransientError } from '../errors.js';
-import { cleanText } from '../log.js';
+import { cleanText } from '../syncLog.js';
 import type { OutboundSend } from '../net/client.js';
+import { parseRetryAfter } from '../net/retryAfter.js';
 import type { CircuitBreakers } from '../circuitBreaker.js';
 import type { CrmCredentials, Settings } from '../settings.js';
 import { crmVersionOf, jsonPath } from '../crmDocument.js';
@@ -17,14 +18,6 @@ export interface CrmOrder {
 
 /** An order is a small JSON document: anything larger is refused unread, so a CRM cannot exhaust memory. */
 export const CRM_MAX_BODY_BYTES = 64 * 1024;
-
-/** Retry-After as milliseconds (seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /**
  * The order's URL on the CRM API. It must stay on the base URL's origin: a template such as
@@ -83,7 +76,7 @@ export async function fetchCrmOrder(
     });
     const body = res.body;
     if (res.status === 429 || res.status === 408 || res.status >= 500) {
-      throw new TransientError(res.status === 429 ? 'crm_rate_limited' : 'crm_unavailable', `CRM answered ${res.status}`, parseRetryAfter(res.headers.get('retry-after'), Date.now()), { status: res.status });
+      throw new TransientError(res.status === 429 ? 'crm_rate_limited' : 'crm_unavailable', `CRM answered ${res.status}`, parseRetryAfter(res.headers.get('retry-after')), { status: res.status });
     }
     if (res.status === 404 || res.status === 410) throw new PermanentError('crm_order_not_found', `the CRM has no order ${crmOrderId}`, { status: res.status });
     if (res.status < 200 || res.status >= 300) throw new PermanentError('crm_rejected', `CRM answered ${res.status}: ${cleanText(body, 200)}`, { status: res.status });

@@ -2,8 +2,8 @@
 // apply the change, and records the outcome. Many orders run in parallel (the concurrency setting),
 // one event per order at a time (the claim guarantees it). Decisions are pure (decide.ts); this
 // file does the I/O around them.
-import type { Settings, CrmCredentials } from '../settings.js';
-import type { DecisionEntry } from '../log.js';
+import type { Settings, CrmCredentials, LoadedSettings } from '../settings.js';
+import type { DecisionEntry } from '../syncLog.js';
 import type { ApplyBatcher } from '../wordpress/apply.js';
 import type { CrmOrder } from './crm.js';
 import { decide, printable } from './decide.js';
@@ -12,7 +12,7 @@ import { runClaimLoop } from '../queue/runClaimLoop.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
-import { backoffDelay, exhausted } from '../queue/backoff.js';
+import { attemptFailure, decideFailure, retryPolicy } from '../queue/decideFailure.js';
 import type { WorkerDeps } from '../queue/workerDeps.js';
 import { PermanentError, TransientError, classify } from '../errors.js';
 import { readLink } from '../db/readLink.js';
@@ -28,9 +28,10 @@ export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal)
   await runClaimLoop(
     {
       name: 'inbox',
-      capacity: async () => (await deps.settings.get()).settings.concurrency,
-      claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked }),
-      process: (event) => processEvent(deps, event, signal),
+      prepare: () => deps.settings.get(),
+      capacity: (loaded) => loaded.settings.concurrency,
+      claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, random: deps.jitter }),
+      process: (event, loaded) => processEvent(deps, event, loaded, signal),
       clock: deps.clock,
       log: deps.log,
       pollMs: deps.pollMs,
@@ -39,15 +40,13 @@ export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal)
   );
 }
 
-async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: AbortSignal): Promise<void> {
+async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: LoadedSettings, signal: AbortSignal): Promise<void> {
   const started = deps.clock.now().getTime();
   const base = { direction: 'in' as const, crmOrderId: event.crm_order_id, eventId: event.event_id, attempt: event.attempts };
   const entries: DecisionEntry[] = [];
   const elapsed = (): number => deps.clock.now().getTime() - started;
-  let settings: Settings | undefined;
+  const settings = loaded.settings;
   try {
-    const loaded = await deps.settings.get();
-    settings = loaded.settings;
     const fetchStarted = deps.clock.now().getTime();
     const crmOrder = await deps.fetchCrmOrder(settings, loaded.credentials, event.crm_order_id, signal);
     const verifyMs = deps.clock.now().getTime() - fetchStarted;
@@ -104,16 +103,11 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
     }
     const failure = classify(err);
     const now = deps.clock.now();
-    const releasing = signal.aborted && failure.errorClass === 'transient';
-    const dead = !releasing && (failure.errorClass === 'permanent' || (settings !== undefined && exhausted(policyOf(settings), event.attempts)));
-    const retryAt = dead
-      ? null
-      : releasing
-        ? now
-        : new Date(now.getTime() + backoffDelay(policyOf(settings), event.attempts, deps.jitter, failure instanceof TransientError ? failure.retryAfterMs : undefined));
+    const next = decideFailure(attemptFailure(failure, event.attempts, signal), retryPolicy(settings.retry), now, deps.jitter());
+    const retryAt = next.kind === 'retry' ? next.at : null;
     // A failure's message may quote the CRM's answer: bounded and printable before it is stored.
     const message = printable(`${failure.code}: ${failure.message}`, 500);
-    entries.push({ ...base, decision: dead ? 'dead' : 'retried', errorClass: failure.errorClass, latencyMs: elapsed(), message, detail: retryAt ? { retry_at: retryAt.toISOString() } : null });
+    entries.push({ ...base, decision: retryAt ? 'retried' : 'dead', errorClass: failure.errorClass, latencyMs: elapsed(), message, detail: retryAt ? { retry_at: retryAt.toISOString() } : null });
     try {
       await deps.syncLog.record(entries, now);
       await failJob(deps.db, 'inbox', event.id, deps.workerId, now, { errorClass: failure.errorClass, message, retryAt });
@@ -122,10 +116,4 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, signal: 
       deps.log.error({ eventId: event.event_id, err: (recordErr as Error).message }, 'outcome not recorded; the event will be retried when its lease expires');
     }
   }
-}
-
-function policyOf(settings: Settings | undefined) {
-  return settings
-    ? { maxAttempts: settings.retry.max_attempts, baseDelayMs: settings.retry.base_delay_ms, maxDelayMs: settings.retry.max_delay_ms }
-    : { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 3_600_000 };
 }

@@ -2,24 +2,24 @@
 // parallel), signs them with the subscription's secret, posts them, and records the outcome: 2xx
 // delivered, 410 disables the subscription, anything else retried with backoff and full jitter, then
 // dead-lettered. A circuit per endpoint keeps one dead endpoint from slowing the others.
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
 import type { Settings } from '../settings.js';
-import type { DecisionEntry } from '../log.js';
+import type { DecisionEntry } from '../syncLog.js';
 import type { CircuitBreakers } from '../circuitBreaker.js';
-import type { LinkFn, NotifyFn } from '../wordpress/link.js';
+import type { LinkFn } from '../wordpress/link.js';
+import type { NotifyFn } from '../wordpress/notify.js';
 import { claimOutbox, type ClaimedDelivery } from '../queue/claim.js';
 import { runClaimLoop } from '../queue/runClaimLoop.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
-import { backoffDelay, exhausted } from '../queue/backoff.js';
+import { attemptFailure, decideFailure, retryPolicy } from '../queue/decideFailure.js';
+import { recordStatusCode } from '../queue/recordStatusCode.js';
 import type { WorkerDeps } from '../queue/workerDeps.js';
 import { PermanentError, TransientError, classify } from '../errors.js';
 import { readSubscription } from '../db/readSubscription.js';
 import { disableSubscription, markSubscriptionFailing, markSubscriptionHealthy } from '../db/recordSubscriptionHealth.js';
 import { decryptSecret, subscriptionSecretName } from '../crypto.js';
-import { parseRetryAfter } from '../incoming/crm.js';
+import { parseRetryAfter } from '../net/retryAfter.js';
 import { crmVersionOf, jsonPath } from '../crmDocument.js';
 import type { OutboundSend } from '../net/client.js';
 import { DELIVERY_BODY_KEPT_BYTES, LINK_ANSWER_MAX_BYTES, deliver, type DeliveryResponse } from './deliver.js';
@@ -42,9 +42,10 @@ export async function runOutboxWorker(deps: OutboxWorkerDeps, signal: AbortSigna
   await runClaimLoop(
     {
       name: 'outbox',
-      capacity: async () => deps.concurrency,
-      claim: (limit) => claimOutbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked }),
-      process: (row) => processDelivery(deps, limiter, row, signal),
+      prepare: async () => (await deps.settings.get()).settings,
+      capacity: () => deps.concurrency,
+      claim: (limit) => claimOutbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, random: deps.jitter }),
+      process: (row, settings) => processDelivery(deps, limiter, row, settings, signal),
       clock: deps.clock,
       log: deps.log,
       pollMs: deps.pollMs,
@@ -53,12 +54,10 @@ export async function runOutboxWorker(deps: OutboxWorkerDeps, signal: AbortSigna
   );
 }
 
-async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row: ClaimedDelivery, signal: AbortSignal): Promise<void> {
+async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row: ClaimedDelivery, settings: Settings, signal: AbortSignal): Promise<void> {
   const base = { direction: 'out' as const, orderId: row.order_id || null, eventId: row.webhook_id, subscriptionId: row.subscription_id, attempt: row.attempts };
-  let settings: Settings | undefined;
   let response: DeliveryResponse | undefined;
   try {
-    settings = (await deps.settings.get()).settings;
     const sub = await readSubscription(deps.db, row.subscription_id);
     if (!sub) throw new PermanentError('subscription_deleted', 'the subscription no longer exists');
     if (!sub.active) throw new PermanentError('subscription_disabled', 'the subscription is disabled');
@@ -77,9 +76,9 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
       endpoint,
       async () => {
         const linking = row.topic === 'order.created' && sub.is_crm;
-        const res = await deliver(deps.send, sub.url, headers, row.payload, settings!.outgoing.timeout_ms, signal, linking ? LINK_ANSWER_MAX_BYTES : DELIVERY_BODY_KEPT_BYTES);
+        const res = await deliver(deps.send, sub.url, headers, row.payload, settings.outgoing.timeout_ms, signal, linking ? LINK_ANSWER_MAX_BYTES : DELIVERY_BODY_KEPT_BYTES);
         if (res.status !== 410 && (res.status < 200 || res.status >= 300)) {
-          throw new TransientError(res.status === 429 ? 'endpoint_rate_limited' : 'endpoint_error', `the endpoint answered ${res.status}`, parseRetryAfter(res.retryAfter, Date.now()), { response: res });
+          throw new TransientError(res.status === 429 ? 'endpoint_rate_limited' : 'endpoint_error', `the endpoint answered ${res.status}`, parseRetryAfter(res.retryAfter), { response: res });
         }
         return res;
       },
@@ -113,12 +112,10 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     const failure = classify(err);
     const failed = (failure.context.response as DeliveryResponse | undefined) ?? response;
     const now = deps.clock.now();
-    const policy = settings
-      ? { maxAttempts: settings.outgoing.max_attempts, baseDelayMs: settings.outgoing.base_delay_ms, maxDelayMs: settings.outgoing.max_delay_ms }
-      : { maxAttempts: 10, baseDelayMs: 30_000, maxDelayMs: 43_200_000 };
+    const next = decideFailure(attemptFailure(failure, row.attempts, signal), retryPolicy(settings.outgoing), now, deps.jitter());
+    const retryAt = next.kind === 'retry' ? next.at : null;
+    const dead = retryAt === null;
     const releasing = signal.aborted && failure.errorClass === 'transient';
-    const dead = !releasing && (failure.errorClass === 'permanent' || exhausted(policy, row.attempts));
-    const retryAt = dead ? null : releasing ? now : new Date(now.getTime() + backoffDelay(policy, row.attempts, deps.jitter, failure instanceof TransientError ? failure.retryAfterMs : undefined));
     try {
       await deps.syncLog.record(
         [
@@ -135,7 +132,7 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
       );
       await failJob(deps.db, 'outbox', row.id, deps.workerId, now, { errorClass: failure.errorClass, message: `${failure.code}: ${failure.message}`, retryAt });
       if (failed) await recordStatusCode(deps.db, row.id, failed.status);
-      if (failure.errorClass === 'transient' && !releasing) await keepTrackOfFailingEndpoint(deps, row.subscription_id, settings, now);
+      if (failure.errorClass === 'transient' && !releasing) await keepTrackOfFailingEndpoint(deps, row.subscription_id, settings, now, signal);
       if (dead && failure.errorClass === 'transient') await notify(deps, 'exhausted', row.subscription_id, signal);
     } catch (recordErr) {
       deps.log.error({ webhookId: row.webhook_id, err: (recordErr as Error).message }, 'outcome not recorded; the delivery will be retried when its lease expires');
@@ -144,23 +141,19 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
 }
 
 /** A subscription that has failed continuously for too long is disabled, with the reason shown in wp-admin. */
-async function keepTrackOfFailingEndpoint(deps: OutboxWorkerDeps, subscriptionId: number, settings: Settings | undefined, now: Date): Promise<void> {
+async function keepTrackOfFailingEndpoint(deps: OutboxWorkerDeps, subscriptionId: number, settings: Settings, now: Date, signal: AbortSignal): Promise<void> {
   await markSubscriptionFailing(deps.db, subscriptionId, now);
   const sub = await readSubscription(deps.db, subscriptionId);
-  const limitMs = (settings?.outgoing.disable_after_hours ?? 72) * 3_600_000;
-  if (sub?.active && sub.failing_since && now.getTime() - sub.failing_since.getTime() > limitMs) {
-    await disableSubscription(deps.db, subscriptionId, `the endpoint failed continuously for more than ${settings?.outgoing.disable_after_hours ?? 72} hours`, now);
-    await notify(deps, 'disabled', subscriptionId, new AbortController().signal);
+  const hours = settings.outgoing.disable_after_hours;
+  if (sub?.active && sub.failing_since && now.getTime() - sub.failing_since.getTime() > hours * 3_600_000) {
+    await disableSubscription(deps.db, subscriptionId, `the endpoint failed continuously for more than ${hours} hours`, now);
+    await notify(deps, 'disabled', subscriptionId, signal);
   }
 }
 
 /** The e-mail to the site admin is best effort: the disabled state is already recorded and shown in wp-admin. */
 async function notify(deps: OutboxWorkerDeps, kind: 'disabled' | 'exhausted', subscriptionId: number, signal: AbortSignal): Promise<void> {
   await deps.notify(kind, subscriptionId, signal).catch((err: unknown) => deps.log.warn({ subscriptionId, err: (err as Error).message }, 'the site admin could not be e-mailed'));
-}
-
-async function recordStatusCode(db: Kysely<Database>, id: number, status: number): Promise<void> {
-  await db.updateTable('crm_bridge_outbox').set({ last_status_code: status }).where('id', '=', id).execute();
 }
 
 /** The CRM's order id (when valid) and record version in its answer to order.created, or null. */

@@ -25,6 +25,8 @@ export interface ClaimOptions {
   leaseMs: number;
   now: Date;
   skipLocked: boolean;
+  /** A number in [0, 1), injected: it makes the claim token of the atomic-update mode unique. */
+  random: () => number;
 }
 
 /** Head events (no earlier unfinished event of the same order, no live lease on the order) in one status. */
@@ -102,7 +104,7 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
     });
   } else {
     // One statement: only rows still claimable are taken, and the claim token says which.
-    const token = `${opts.workerId}#${now.getTime()}#${Math.random().toString(36).slice(2, 8)}`.slice(0, 64);
+    const token = `${opts.workerId}#${now.getTime()}#${opts.random().toString(36).slice(2, 8)}`.slice(0, 64);
     await db
       .updateTable(table)
       .set({ status: 'running', locked_by: token, locked_until: lockedUntil, attempts: sql`attempts + 1` })

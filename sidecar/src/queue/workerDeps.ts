@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { SettingsSource } from '../settings.js';
-import type { SyncLog } from '../log.js';
+import type { SyncLog } from '../syncLog.js';
 import type { Jitter } from './backoff.js';
 
 export interface WorkerDeps {

@@ -10,7 +10,7 @@ import { connect } from '../db/connection.js';
 import { checkSchemaVersion, SchemaVersionError } from '../db/checkSchemaVersion.js';
 import { SettingsSource } from '../settings.js';
 import { systemClock } from '../clock.js';
-import { SyncLog } from '../log.js';
+import { SyncLog } from '../syncLog.js';
 import { CircuitBreakers } from '../circuitBreaker.js';
 import { fetchCrmOrder } from '../incoming/crm.js';
 import { createOutboundClient } from '../net/client.js';

@@ -3,7 +3,7 @@
 // is written through the plugin's write endpoint (which re-checks version and lifecycle), and each
 // repair is logged. Orders the CRM cannot explain are reported, never overwritten.
 import type { Settings, CrmCredentials } from '../settings.js';
-import type { SyncLog } from '../log.js';
+import type { SyncLog } from '../syncLog.js';
 import type { CrmOrder } from '../incoming/crm.js';
 import type { ApplyFn } from '../wordpress/apply.js';
 import type { ListOrdersFn, ShopOrder } from '../wordpress/orders.js';

@@ -3,6 +3,7 @@
 // request, because every WordPress request pays for loading WordPress and WooCommerce first.
 import { z } from 'zod';
 import { TransientError } from '../errors.js';
+import { wordpressRequest, type WordPressSite } from './request.js';
 
 export interface Transition {
   event_id: string;
@@ -40,30 +41,15 @@ const responseSchema = z.object({ results: z.array(applyResultSchema) });
 
 export type ApplyFn = (transitions: Transition[], signal: AbortSignal) => Promise<ApplyResult[]>;
 
-export function wordpressApply(opts: { url: string; user: string; appPassword: string; timeoutMs?: number }): ApplyFn {
-  const auth = `Basic ${Buffer.from(`${opts.user}:${opts.appPassword}`).toString('base64')}`;
+export function wordpressApply(opts: WordPressSite & { timeoutMs?: number }): ApplyFn {
+  const request = wordpressRequest(opts);
   return async (transitions, signal) => {
-    let res: Response;
-    try {
-      res = await fetch(`${opts.url}/wp-json/crm-bridge/v1/sidecar/apply`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: auth },
-        body: JSON.stringify({ transitions }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs ?? 30_000)]),
-      });
-    } catch (err) {
-      throw new TransientError('wordpress_unreachable', `the write endpoint could not be reached: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const text = await res.text();
-    if (!res.ok) {
-      // Even 401/403 stay transient: a wrong Application Password is fixed in wp-admin, and no event is dropped meanwhile.
-      throw new TransientError(res.status === 401 || res.status === 403 ? 'wordpress_auth' : 'wordpress_error', `the write endpoint answered ${res.status}: ${text.slice(0, 300)}`);
-    }
-    const parsed = responseSchema.safeParse(JSON.parse(text));
-    if (!parsed.success || parsed.data.results.length !== transitions.length) {
-      throw new TransientError('wordpress_bad_response', 'the write endpoint answered with an unexpected body');
-    }
-    return parsed.data.results;
+    const { results } = await request(
+      { name: 'the write endpoint', method: 'POST', path: '/sidecar/apply', body: { transitions }, schema: responseSchema, timeoutMs: opts.timeoutMs ?? 30_000 },
+      signal,
+    );
+    if (results.length !== transitions.length) throw new TransientError('wordpress_bad_response', 'the write endpoint answered with an unexpected body');
+    return results;
   };
 }
 

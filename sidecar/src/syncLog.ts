@@ -3,6 +3,7 @@
 // Text that came from a CRM or an endpoint is cut and cleaned here, so it cannot break a view or a terminal.
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
+import { insertLogRows } from './db/insertLogRows.js';
 
 export type DecisionName = 'accepted' | 'duplicate' | 'replayed' | 'discarded' | 'test' | 'linked' | 'verified' | 'applied' | 'stale' | 'refused' | 'looped' | 'delivered' | 'retried' | 'dead';
 
@@ -74,28 +75,26 @@ export class SyncLog {
 
   async record(entries: DecisionEntry[], now: Date): Promise<void> {
     if (entries.length === 0) return;
-    await this.db
-      .insertInto('crm_bridge_log')
-      .values(
-        entries.map((e) => ({
-          created_at: now,
-          direction: e.direction,
-          decision: e.decision,
-          order_id: e.orderId ?? null,
-          crm_order_id: e.crmOrderId ?? null,
-          event_id: e.eventId ?? null,
-          subscription_id: e.subscriptionId ?? null,
-          attempt: e.attempt,
-          from_status: e.fromStatus != null ? cleanText(e.fromStatus, 32) : null,
-          to_status: e.toStatus != null ? cleanText(e.toStatus, 32) : null,
-          latency_ms: e.latencyMs ?? null,
-          error_class: e.errorClass ?? null,
-          message: e.message != null ? cleanText(e.message, 2000) : null,
-          detail: e.detail ? JSON.stringify(cleanDetail(e.detail)) : null,
-          worker: this.workerId,
-        })),
-      )
-      .execute();
+    await insertLogRows(
+      this.db,
+      entries.map((e) => ({
+        created_at: now,
+        direction: e.direction,
+        decision: e.decision,
+        order_id: e.orderId ?? null,
+        crm_order_id: e.crmOrderId ?? null,
+        event_id: e.eventId ?? null,
+        subscription_id: e.subscriptionId ?? null,
+        attempt: e.attempt,
+        from_status: e.fromStatus != null ? cleanText(e.fromStatus, 32) : null,
+        to_status: e.toStatus != null ? cleanText(e.toStatus, 32) : null,
+        latency_ms: e.latencyMs ?? null,
+        error_class: e.errorClass ?? null,
+        message: e.message != null ? cleanText(e.message, 2000) : null,
+        detail: e.detail ? JSON.stringify(cleanDetail(e.detail)) : null,
+        worker: this.workerId,
+      })),
+    );
     for (const listener of this.listeners) listener(entries);
   }
 }

@@ -1,0 +1,60 @@
+<?php
+/**
+ * GET crm-bridge/v1/admin/settings/test-connection/<id>: the sidecar's answer to a connection test,
+ * once it wrote it into the request's row (see StartConnectionTest).
+ *
+ * @package CrmBridge\Rest\Admin
+ */
+
+declare( strict_types=1 );
+
+namespace CrmBridge\Rest\Admin;
+
+use CrmBridge\Schema;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Reads a connection test's outcome.
+ */
+final class ReadConnectionTest extends ConfigureRoute {
+
+	/**
+	 * Path: the id StartConnectionTest answered.
+	 */
+	public function path(): string {
+		return '/admin/settings/test-connection/(?P<id>[a-f0-9-]{36})';
+	}
+
+	/**
+	 * Method.
+	 */
+	public function methods(): string {
+		return \WP_REST_Server::READABLE;
+	}
+
+	/**
+	 * `{done: false}` until the sidecar answered, then `{done: true, id, ok, message, latency_ms, at}`.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 */
+	public function handle( \WP_REST_Request $request ): \WP_REST_Response {
+		global $wpdb;
+		$table = Schema::table( 'connection_tests' );
+		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT id, ok, message, latency_ms, answered_at FROM {$table} WHERE id = %s AND answered_at IS NOT NULL", (string) $request['id'] ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant.
+		if ( ! is_array( $row ) ) {
+			return new \WP_REST_Response( array( 'done' => false ) );
+		}
+		return new \WP_REST_Response(
+			array(
+				'done'       => true,
+				'id'         => (string) $row['id'],
+				'ok'         => '1' === (string) $row['ok'],
+				// The sidecar wrote it, quoting what the CRM said: plain text only.
+				'message'    => sanitize_text_field( (string) $row['message'] ),
+				'latency_ms' => null === $row['latency_ms'] ? null : (int) $row['latency_ms'],
+				'at'         => gmdate( 'c', (int) strtotime( $row['answered_at'] . ' UTC' ) ),
+			)
+		);
+	}
+}
