@@ -1,6 +1,8 @@
 // The plugin's queue store on the real database, through WordPress: inserts, the one requeue path
 // shared by inbox dead letters and dead deliveries, discard, list, payload and stats. Then the REST
 // routes: each is one class on the base of its audience, and each audience reaches only its routes.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, ensureUser, login, rest, site, wpEvalJson, type Session } from '../support/stack.ts';
 import { unique } from '../support/incoming.ts';
@@ -20,7 +22,12 @@ beforeAll(async () => {
   admin = await adminSession();
   manager = await login(MANAGER, MANAGER_PASSWORD);
 });
-afterAll(closePools);
+afterAll(async () => {
+  // The rows this file made: its events, and deliveries of its made-up subscriptions.
+  await dbPool().query(`DELETE FROM ${inbox()} WHERE event_id LIKE 'qs-event-%'`);
+  await dbPool().query(`DELETE FROM ${outbox()} WHERE subscription_id BETWEEN 999000 AND 999999`);
+  await closePools();
+});
 
 /** Runs PHP with the store's namespace imported and returns what it echoes as JSON. */
 const php = <T>(code: string): T => wpEvalJson<T>(`use CrmBridge\\Queue\\Store; use CrmBridge\\Queue\\Selection; use CrmBridge\\Queue\\Status; ${code}`);
@@ -75,7 +82,7 @@ const REQUEUED = { status: 'pending', attempts: 0, locked_by: null, locked_until
 
 describe('queue store', () => {
   it('inserts a CRM event once per event id, pending and due now', async () => {
-    const eventId = unique('qs-insert');
+    const eventId = unique('qs-event');
     const results = php<(boolean | null)[]>(
       `echo wp_json_encode( array(
          Store::insert_event( '${eventId}', 'order.status_changed', 'QS-INSERT', '{"a":1}' ),
@@ -103,7 +110,6 @@ describe('queue store', () => {
       { webhook_id: ids[1], order_id: 12, topic: 'order.updated', status: 'pending', attempts: 0 },
     ]);
     expect(php<(string | null)[]>(`echo wp_json_encode( array( Store::payload( Store::OUTBOX, '${ids[1]}' ), Store::payload( Store::INBOX, '${ids[1]}' ) ) );`)).toEqual(['{"second":true}', null]);
-    await dbPool().query(`DELETE FROM ${outbox()} WHERE subscription_id = 999001`);
   });
 
   it('lists the dead letters of one CRM order newest first, without their payloads, in the store and on the route', async () => {
@@ -121,7 +127,6 @@ describe('queue store', () => {
     expect(deliveries).toEqual([]);
     const dead = await outboxRow(999002);
     expect(php<{ id: string; webhook_id: string }[]>(`echo wp_json_encode( Store::list( Store::OUTBOX, new Selection( Status::DEAD, array(), null, 999002 ), 10 ) );`).map((r) => Number(r.id))).toEqual([dead]);
-    await dbPool().query(`DELETE FROM ${outbox()} WHERE subscription_id = 999002`);
   });
 
   it('counts each queue by status and ages its oldest pending row, as the health view shows', async () => {
@@ -188,7 +193,6 @@ describe('queue store', () => {
       { direction: 'out', subscription_id: null },
       { direction: 'in', subscription_id: null },
     ]);
-    await dbPool().query(`DELETE FROM ${outbox()} WHERE subscription_id = 999004`);
   });
 
   it('replays the dead letters of one CRM order only, and only when the request says which', async () => {
@@ -230,7 +234,52 @@ describe('queue store', () => {
     );
     expect(refusals).toEqual(['refused', 'refused', 'refused', 'refused', 'refused', 'refused']);
     expect(await state(inbox(), running)).toMatchObject({ status: 'running', attempts: 5, locked_by: 'w-1' });
-    await dbPool().query(`DELETE FROM ${inbox()} WHERE id IN (?)`, [[pending, running]]);
+  });
+});
+
+describe('queue store as the only owner of queue SQL', () => {
+  const PLUGIN_SRC = join(import.meta.dirname, '..', '..', 'plugin', 'src');
+  /** Schema creates the tables; the write endpoint's fence checks and finishes its claimed row. */
+  const OWNERS = new Set(['Schema.php', 'Rest/ApplyController.php', 'Rest/Sidecar/ApplyTransitions.php']);
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.php') ? [join(dir, e.name)] : []));
+
+  it('names the inbox and outbox tables nowhere in the plugin but in Queue/', () => {
+    const offenders = files(PLUGIN_SRC)
+      .map((file) => relative(PLUGIN_SRC, file))
+      .filter((file) => !file.startsWith('Queue/') && !OWNERS.has(file))
+      .filter((file) => /table\(\s*'(inbox|outbox)'\s*\)|crm_bridge_(inbox|outbox)/.test(readFileSync(join(PLUGIN_SRC, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('tells shop managers on every admin page how many events are dead and that events wait, from the store’s counts', async () => {
+    const crm = unique('QS-NOTICE');
+    const waiting = await inboxRow(crm, { status: 'pending', runAfter: new Date(Date.now() - 600_000).toISOString().replace('T', ' ').replace('Z', ''), finishedAt: null, lockedBy: null });
+    const dead = await outboxRow(999005);
+    const sidecars = `${site().tablePrefix}crm_bridge_sidecars`;
+    const worker = unique('qs-notice-sidecar');
+    const adminPage = async () => (await fetch(`${site().url}/wp-admin/index.php`, { headers: { cookie: manager.cookie } })).text();
+    const deadCount = async () => {
+      const [rows] = await dbPool().query(`SELECT (SELECT COUNT(*) FROM ${inbox()} WHERE status = 'dead') + (SELECT COUNT(*) FROM ${outbox()} WHERE status = 'dead') AS n`);
+      return Number((rows as { n: number }[])[0]!.n);
+    };
+    try {
+      // No replica has beaten lately: the sidecar is offline while events wait.
+      await dbPool().query(`DELETE FROM ${sidecars} WHERE heartbeat_at > UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE`);
+      const offline = await adminPage();
+      expect(offline).toContain('The CRM Bridge sidecar is offline: events are waiting and nothing processes them.');
+      const n = await deadCount();
+      expect(offline).toContain(n === 1 ? 'CRM Bridge has 1 event that could not be processed.' : `CRM Bridge has ${n} events that could not be processed.`);
+      // One replica online: the notice turns to how long the oldest event has waited.
+      await dbPool().query(`INSERT INTO ${sidecars} (worker_id, version, hostname, started_at, heartbeat_at, info) VALUES (?, '0.1.0', 'test-host', UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), '{}')`, [worker]);
+      const online = await adminPage();
+      expect(online).not.toContain('sidecar is offline');
+      expect(online).toMatch(/CRM Bridge: the oldest waiting event has waited \d+ minutes\./);
+    } finally {
+      await dbPool().query(`DELETE FROM ${sidecars} WHERE worker_id = ?`, [worker]);
+      await dbPool().query(`DELETE FROM ${inbox()} WHERE id = ?`, [waiting]);
+      await dbPool().query(`DELETE FROM ${outbox()} WHERE id = ?`, [dead]);
+    }
   });
 });
 
