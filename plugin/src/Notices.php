@@ -42,17 +42,16 @@ final class Notices {
 			);
 		}
 		$now     = time();
-		$beat    = $wpdb->get_var( 'SELECT MAX(heartbeat_at) FROM ' . Schema::table( 'sidecars' ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
-		$waiting = Admin\HealthController::queue( 'inbox', $now )['oldest_pending_age_seconds'] ?? Admin\HealthController::queue( 'outbox', $now )['oldest_pending_age_seconds'];
-		if ( null !== $waiting && ( ! $beat || $now - (int) strtotime( $beat . ' UTC' ) > Admin\HealthController::ONLINE_WITHIN_SECONDS ) ) {
+		$inbox   = Queue\Store::stats( Queue\Store::INBOX, $now );
+		$outbox  = Queue\Store::stats( Queue\Store::OUTBOX, $now );
+		$waiting = $inbox['oldest_pending_age_seconds'] ?? $outbox['oldest_pending_age_seconds'];
+		if ( null !== $waiting && ! Rest\Admin\Heartbeats::any_online( $now ) ) {
 			printf( '<div class="notice notice-error"><p>%s <a href="%s">%s</a></p></div>', esc_html__( 'The CRM Bridge sidecar is offline: events are waiting and nothing processes them.', 'crm-bridge' ), esc_url( $link ), esc_html__( 'See the health view', 'crm-bridge' ) );
 		} elseif ( null !== $waiting && $waiting > 300 ) {
 			/* translators: %d: minutes */
 			printf( '<div class="notice notice-warning"><p>%s <a href="%s">%s</a></p></div>', esc_html( sprintf( __( 'CRM Bridge: the oldest waiting event has waited %d minutes.', 'crm-bridge' ), intdiv( $waiting, 60 ) ) ), esc_url( $link ), esc_html__( 'See the health view', 'crm-bridge' ) );
 		}
-		$inbox  = Schema::table( 'inbox' );
-		$outbox = Schema::table( 'outbox' );
-		$dead   = (int) $wpdb->get_var( "SELECT (SELECT COUNT(*) FROM $inbox WHERE status = 'dead') + (SELECT COUNT(*) FROM $outbox WHERE status = 'dead')" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$dead = $inbox['dead'] + $outbox['dead'];
 		if ( $dead > 0 ) {
 			printf(
 				'<div class="notice notice-warning"><p>%s <a href="%s">%s</a></p></div>',

@@ -139,7 +139,7 @@ final class Outbox {
 				);
 			}
 		}
-		self::insert( $rows );
+		Queue\Store::insert_deliveries( $rows );
 	}
 
 	/**
@@ -164,7 +164,7 @@ final class Outbox {
 				)
 			),
 		);
-		return self::insert( array( $row ) )[0] ?? '';
+		return Queue\Store::insert_deliveries( array( $row ) )[0] ?? '';
 	}
 
 	/**
@@ -174,11 +174,7 @@ final class Outbox {
 	 * @param int $order_id Order id.
 	 */
 	public static function announced_to_crm( int $order_id ): bool {
-		global $wpdb;
-		$outbox        = Schema::table( 'outbox' );
-		$subscriptions = Schema::table( 'subscriptions' );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table names.
-		return (bool) $wpdb->get_var( $wpdb->prepare( "SELECT 1 FROM $subscriptions s JOIN $outbox o ON o.subscription_id = s.id AND o.order_id = %d AND o.topic = 'order.created' WHERE s.is_crm = 1 LIMIT 1", $order_id ) );
+		return Queue\Store::has_crm_delivery( $order_id, 'order.created' );
 	}
 
 	/**
@@ -248,32 +244,5 @@ final class Outbox {
 			add_action( 'shutdown', array( self::class, 'flush' ), 0 );
 		}
 		return self::$pending[ $order_id ];
-	}
-
-	/**
-	 * Inserts rows in one statement; returns their webhook ids.
-	 *
-	 * @param array<int, array<string, mixed>> $rows Rows.
-	 * @return string[]
-	 */
-	private static function insert( array $rows ): array {
-		global $wpdb;
-		if ( ! $rows ) {
-			return array();
-		}
-		$now    = Clock::mysql_now();
-		$values = array();
-		$args   = array();
-		$ids    = array();
-		foreach ( $rows as $row ) {
-			$webhook_id = 'msg_' . str_replace( '-', '', wp_generate_uuid4() );
-			$ids[]      = $webhook_id;
-			$values[]   = "(%s, %d, %d, %s, %s, %s, 'pending', 0, %s, %s)";
-			array_push( $args, $webhook_id, $row['subscription_id'], $row['order_id'], $row['topic'], $row['version'], $row['body'], $now, $now );
-		}
-		$table = Schema::table( 'outbox' );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table, placeholders built above.
-		$wpdb->query( $wpdb->prepare( "INSERT INTO $table (webhook_id, subscription_id, order_id, topic, order_version, payload, status, attempts, run_after, created_at) VALUES " . implode( ',', $values ), $args ) );
-		return $ids;
 	}
 }

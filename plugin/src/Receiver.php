@@ -182,7 +182,7 @@ final class Receiver {
 		// The event and its log row are committed together: one disk flush per request, not two.
 		global $wpdb;
 		$wpdb->query( 'START TRANSACTION' );
-		$inserted = Inbox::record( $fields['event_id'], $fields['type'], $fields['crm_order_id'], $body );
+		$inserted = Queue\Store::insert_event( $fields['event_id'], $fields['type'], $fields['crm_order_id'], $body );
 		if ( null === $inserted ) {
 			$wpdb->query( 'ROLLBACK' );
 			return self::refuse( 503, 'unavailable', 'unavailable', 'The event could not be stored; send it again.' );

@@ -182,13 +182,13 @@ final class Subscriptions {
 	}
 
 	/**
-	 * Deletes a subscription and its undelivered outbox rows.
+	 * Deletes a subscription and its outbox rows.
 	 *
 	 * @param int $id Id.
 	 */
 	public static function delete( int $id ): void {
 		global $wpdb;
-		$wpdb->delete( Schema::table( 'outbox' ), array( 'subscription_id' => $id ) );
+		Queue\Store::delete_deliveries( $id );
 		$wpdb->delete( Schema::table( 'subscriptions' ), array( 'id' => $id ) );
 	}
 

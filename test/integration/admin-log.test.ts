@@ -45,4 +45,23 @@ describe('sync log API', () => {
     expect(detail.payload.data.order).toEqual({ id: 7, billing_email: '••••', total: '9', meta: { api_token: '••••' } });
     expect((await rest(`/crm-bridge/v1/admin/log/${id}`)).status).toBe(401);
   });
+
+  it('shows an incoming entry with the CRM event body from the inbox, masked, and no payload once the event is gone', async () => {
+    const eventId = unique('log-in');
+    const body = JSON.stringify({ type: 'order.status_changed', data: { crm_order_id: 'LOG-IN-1', status: 'paid', version: 3, customer: { email: 'bob@shop.test' }, signature: 'sig' } });
+    await dbPool().query(
+      `INSERT INTO wp_crm_bridge_inbox (event_id, event_type, crm_order_id, payload, status, attempts, run_after, received_at, finished_at) VALUES (?, 'order.status_changed', 'LOG-IN-1', ?, 'done', 1, NOW(3), NOW(3), NOW(3))`,
+      [eventId, body],
+    );
+    const [res] = await dbPool().query(`INSERT INTO wp_crm_bridge_log (created_at, direction, decision, event_id, crm_order_id, attempt) VALUES (NOW(3), 'in', 'applied', ?, 'LOG-IN-1', 1)`, [eventId]);
+    const id = (res as { insertId: number }).insertId;
+    const detail = (await (await rest(`/crm-bridge/v1/admin/log/${id}`, { session })).json()) as { entry: { id: string; event_id: string }; attempts: { decision: string }[]; payload: { data: Record<string, unknown> } | null };
+    expect(detail.entry.event_id).toBe(eventId);
+    expect(detail.attempts.map((a) => a.decision)).toEqual(['applied']);
+    expect(detail.payload?.data).toEqual({ crm_order_id: 'LOG-IN-1', status: 'paid', version: 3, customer: { email: '••••' }, signature: '••••' });
+    await dbPool().query(`DELETE FROM wp_crm_bridge_inbox WHERE event_id = ?`, [eventId]);
+    const pruned = (await (await rest(`/crm-bridge/v1/admin/log/${id}`, { session })).json()) as { payload: unknown };
+    expect(pruned.payload).toBeNull();
+    expect((await rest('/crm-bridge/v1/admin/log/999999999', { session })).status).toBe(404);
+  });
 });

@@ -27,6 +27,23 @@ final class Routes {
 			Admin\ListAudit::class,
 			Admin\StartConnectionTest::class,
 			Admin\ReadConnectionTest::class,
+			Admin\ReadHealth::class,
+			Admin\ListLog::class,
+			Admin\ReadLogEntry::class,
+			Admin\ListDeadLetters::class,
+			Admin\ReplayDeadLetters::class,
+			Admin\DiscardDeadLetters::class,
+			Admin\ReplayDeliveries::class,
+			Admin\ListSubscriptions::class,
+			Admin\CreateSubscription::class,
+			Admin\ReadSubscription::class,
+			Admin\UpdateSubscription::class,
+			Admin\DeleteSubscription::class,
+			Admin\RotateSubscriptionSecret::class,
+			Admin\SendTestEvent::class,
+			Sidecar\LinkOrder::class,
+			Sidecar\ListOrders::class,
+			Sidecar\NotifyAdmin::class,
 		);
 	}
 

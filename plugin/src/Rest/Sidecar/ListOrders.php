@@ -2,62 +2,60 @@
 /**
  * GET crm-bridge/v1/sidecar/orders: the orders created in a time range, a page at a time, with the
  * CRM link and the applied CRM version of each, for `crm-bridge reconcile`. Read through
- * wc_get_orders(), so it works the same on posts and HPOS storage. Only the sidecar's role may call it.
+ * wc_get_orders(), so it works the same on posts and HPOS storage.
  *
  * @package CrmBridge
  */
 
 declare( strict_types=1 );
 
-namespace CrmBridge\Rest;
+namespace CrmBridge\Rest\Sidecar;
 
 use CrmBridge\Links;
-use CrmBridge\Roles;
+use CrmBridge\Rest\Args;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
  * The orders listing.
  */
-final class OrdersController {
+final class ListOrders extends SidecarRoute {
 
 	/**
-	 * Registers the route.
+	 * Path.
 	 */
-	public static function register(): void {
-		register_rest_route(
-			'crm-bridge/v1',
-			'/sidecar/orders',
-			array(
-				'methods'             => \WP_REST_Server::READABLE,
-				'callback'            => array( self::class, 'list' ),
-				'permission_callback' => static fn() => current_user_can( Roles::APPLY_CAPABILITY ),
-				'args'                => array(
-					'after'    => array(
-						'description' => 'Unix time: orders created at or after it.',
-						'type'        => 'integer',
-						'minimum'     => 0,
-						'required'    => true,
-					),
-					'before'   => array(
-						'description' => 'Unix time: orders created at or before it.',
-						'type'        => 'integer',
-						'minimum'     => 0,
-						'required'    => true,
-					),
-					'page'     => array(
-						'type'    => 'integer',
-						'minimum' => 1,
-						'default' => 1,
-					),
-					'per_page' => array(
-						'type'    => 'integer',
-						'minimum' => 1,
-						'maximum' => 200,
-						'default' => 100,
-					),
-				),
-			)
+	public function path(): string {
+		return '/sidecar/orders';
+	}
+
+	/**
+	 * Method.
+	 */
+	public function methods(): string {
+		return \WP_REST_Server::READABLE;
+	}
+
+	/**
+	 * Time range and paging.
+	 *
+	 * @return array<string, array<string, mixed>>
+	 */
+	public function args(): array {
+		return array(
+			'after'    => array(
+				'description' => 'Unix time: orders created at or after it.',
+				'type'        => 'integer',
+				'minimum'     => 0,
+				'required'    => true,
+			),
+			'before'   => array(
+				'description' => 'Unix time: orders created at or before it.',
+				'type'        => 'integer',
+				'minimum'     => 0,
+				'required'    => true,
+			),
+			'page'     => Args::page(),
+			'per_page' => Args::per_page( 100 ),
 		);
 	}
 
@@ -67,7 +65,7 @@ final class OrdersController {
 	 * @param \WP_REST_Request $request Request.
 	 * @return \WP_REST_Response|\WP_Error
 	 */
-	public static function list( \WP_REST_Request $request ) {
+	public function handle( \WP_REST_Request $request ) {
 		if ( (int) $request['before'] < (int) $request['after'] ) {
 			return new \WP_Error( 'crm_bridge_invalid_range', 'before must not be earlier than after.', array( 'status' => 400 ) );
 		}

@@ -3,55 +3,61 @@
  * POST crm-bridge/v1/sidecar/link: stores the CRM's order id on a WooCommerce order (read from the
  * CRM's answer to order.created). The write carries the CRM origin tag, so it is not echoed back.
  *
- * @package CrmBridge\Rest
+ * @package CrmBridge
  */
 
 declare( strict_types=1 );
 
-namespace CrmBridge\Rest;
+namespace CrmBridge\Rest\Sidecar;
 
 use CrmBridge\Links;
 use CrmBridge\Origin;
-use CrmBridge\Roles;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
- * The link endpoint.
+ * The link of an order to its CRM record.
  */
-final class LinkController {
+final class LinkOrder extends SidecarRoute {
 
 	/**
-	 * Registers the route.
+	 * Path.
 	 */
-	public static function register(): void {
-		register_rest_route(
-			'crm-bridge/v1',
-			'/sidecar/link',
-			array(
-				'methods'             => \WP_REST_Server::CREATABLE,
-				'callback'            => array( self::class, 'link' ),
-				'permission_callback' => static fn() => current_user_can( Roles::APPLY_CAPABILITY ),
-				'args'                => array(
-					'order_id'     => array(
-						'type'     => 'integer',
-						'minimum'  => 1,
-						'required' => true,
-					),
-					'crm_order_id' => array(
-						'type'      => 'string',
-						'minLength' => 1,
-						'maxLength' => 191,
-						'pattern'   => '^' . Links::CRM_ORDER_ID_PATTERN . '$',
-						'required'  => true,
-					),
-					'version'      => array(
-						'description' => 'The CRM version of the record it created from this order (from its answer to order.created).',
-						'type'        => 'integer',
-						'minimum'     => 0,
-					),
-				),
-			)
+	public function path(): string {
+		return '/sidecar/link';
+	}
+
+	/**
+	 * Method.
+	 */
+	public function methods(): string {
+		return \WP_REST_Server::CREATABLE;
+	}
+
+	/**
+	 * The order, its CRM id, and the CRM version of the record.
+	 *
+	 * @return array<string, array<string, mixed>>
+	 */
+	public function args(): array {
+		return array(
+			'order_id'     => array(
+				'type'     => 'integer',
+				'minimum'  => 1,
+				'required' => true,
+			),
+			'crm_order_id' => array(
+				'type'      => 'string',
+				'minLength' => 1,
+				'maxLength' => 191,
+				'pattern'   => '^' . Links::CRM_ORDER_ID_PATTERN . '$',
+				'required'  => true,
+			),
+			'version'      => array(
+				'description' => 'The CRM version of the record it created from this order (from its answer to order.created).',
+				'type'        => 'integer',
+				'minimum'     => 0,
+			),
 		);
 	}
 
@@ -61,7 +67,7 @@ final class LinkController {
 	 * @param \WP_REST_Request $request Request.
 	 * @return \WP_REST_Response|\WP_Error
 	 */
-	public static function link( \WP_REST_Request $request ) {
+	public function handle( \WP_REST_Request $request ) {
 		$order = wc_get_order( (int) $request['order_id'] );
 		if ( ! $order ) {
 			return new \WP_Error( 'crm_bridge_not_found', 'No such order.', array( 'status' => 404 ) );
