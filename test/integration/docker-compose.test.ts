@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../stack/paths.ts';
 import { run } from '../stack/system.ts';
-import { SIDECAR_TABLES } from '../../sidecar/src/db/schema.ts';
+import { NARROW_GRANTS, SIDECAR_TABLES } from '../../sidecar/src/db/schema.ts';
 
 interface Service {
   image?: string;
@@ -52,13 +52,14 @@ describe('docker-compose.yml', () => {
     expect(init.volumes).toContain(`${join(ROOT, 'docker', 'mariadb')}:/crm-bridge:ro`);
   });
 
-  it('grants the sidecar every table it declares and the options view, nothing else', () => {
+  it('grants the sidecar every table it declares (narrowly where declared so) and the options view, nothing else', () => {
     const grants = readFileSync(join(ROOT, 'docker', 'mariadb', 'sidecar-grants.sql'), 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('GRANT'));
     expect(grants.sort()).toEqual(
       [
         ...SIDECAR_TABLES.map((t) => `GRANT SELECT, INSERT, UPDATE, DELETE ON \`wordpress\`.\`wp_${t}\` TO 'crm_bridge_sidecar'@'%';`),
+        ...[...NARROW_GRANTS].map(([t, privileges]) => `GRANT ${[...privileges].join(', ')} ON \`wordpress\`.\`wp_${t}\` TO 'crm_bridge_sidecar'@'%';`),
         "GRANT SELECT ON `wordpress`.`wp_crm_bridge_options` TO 'crm_bridge_sidecar'@'%';",
       ].sort(),
     );
