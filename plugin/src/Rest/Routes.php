@@ -25,6 +25,7 @@ final class Routes {
 	public static function all(): array {
 		return array(
 			Admin\ListAudit::class,
+			Sidecar\ApplyTransitions::class,
 		);
 	}
 
