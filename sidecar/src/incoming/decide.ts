@@ -34,6 +34,22 @@ export function changedSinceAgreement(crmVersion: number, agreedVersion: number 
   return agreedVersion === null ? null : crmVersion > agreedVersion;
 }
 
+/**
+ * How an order stands against the CRM's current state (reconcile's question), by the same agreement rule:
+ * - `in_sync`: the order shows what the CRM's status maps to, and the CRM did not change since;
+ * - `missed`: the CRM changed after shop and CRM last agreed, so the change is the CRM's decision and is owed to the order;
+ * - `local_change`: the order differs and the CRM did not change since agreement (`agreed`), or no
+ *   point of agreement is known (the link kept no version): the difference is the shop's own change.
+ */
+export type Drift = { kind: 'in_sync' } | { kind: 'missed' } | { kind: 'local_change'; agreed: boolean };
+
+export function driftOf(crmVersion: number, agreedVersion: number | null, mappedStatus: string, orderStatus: string): Drift {
+  const changed = changedSinceAgreement(crmVersion, agreedVersion);
+  if (changed === true) return { kind: 'missed' };
+  if (orderStatus === mappedStatus) return { kind: 'in_sync' };
+  return { kind: 'local_change', agreed: changed === false };
+}
+
 export function decide(crm: CrmOrder, link: Link | null, mapping: Record<string, string>, crmOrderId: string): Decision {
   if (!isValidCrmOrderId(crmOrderId)) {
     return { kind: 'refused', code: 'invalid_crm_order_id', message: 'the CRM order id is longer than 191 bytes or holds characters that are not allowed (control characters, angle brackets or quotes)' };
