@@ -1,5 +1,6 @@
 // `crm-bridge reconcile`: the real CLI process against the test stack and the CRM simulator. Drift is
-// made by changing orders in the CRM without sending webhooks, and in the shop by hand.
+// made by changing orders in the CRM without sending webhooks, and in the shop by hand. Reconcile's
+// writes go through the write endpoint, which logs them under the source reconcile or reconcile_enforce.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
@@ -94,10 +95,11 @@ describe('crm-bridge reconcile', () => {
       [changedHere]: { status: 'cancelled', version: '1' },
       [backwards]: { status: 'completed', version: '1' },
     });
-    const [log] = await dbPool().query(`SELECT decision, order_id, from_status, to_status, message FROM wp_crm_bridge_log WHERE event_id LIKE 'reconcile:%' AND crm_order_id IN (?) ORDER BY order_id`, [[ids.drifted, ids.backwards]]);
+    // Each outcome is logged once, by the write endpoint, under the source `reconcile`.
+    const [log] = await dbPool().query(`SELECT decision, order_id, from_status, to_status, message, JSON_UNQUOTE(JSON_EXTRACT(detail, '$.source')) AS source FROM wp_crm_bridge_log WHERE event_id LIKE 'reconcile:%' AND crm_order_id IN (?) ORDER BY order_id`, [[ids.drifted, ids.backwards]]);
     expect(log).toEqual([
-      expect.objectContaining({ decision: 'applied', order_id: drifted, from_status: 'on-hold', to_status: 'processing', message: expect.stringContaining('reconcile: the CRM is at version 2') }),
-      expect.objectContaining({ decision: 'refused', order_id: backwards, to_status: 'processing' }),
+      { decision: 'applied', order_id: drifted, from_status: 'on-hold', to_status: 'processing', message: 'reconcile: CRM version 2 applied.', source: 'reconcile' },
+      expect.objectContaining({ decision: 'refused', order_id: backwards, to_status: 'processing', message: expect.stringMatching(/^reconcile: Moving from completed to processing goes backwards/), source: 'reconcile' }),
     ]);
 
     // Run again: the repaired order is in sync now, nothing else changes.
@@ -105,7 +107,7 @@ describe('crm-bridge reconcile', () => {
     expect(again.counts).toMatchObject({ in_sync: 3, repaired: 0, refused: 1 });
   });
 
-  it('never reverts a change made in the shop to an order the CRM only recorded, and still repairs a later CRM change', async () => {
+  it('never reverts a change made in the shop to an order the CRM only recorded, still repairs a later CRM change, and reverts shop changes only in enforce mode', async () => {
     await sleep(1100);
     const from = new Date().toISOString();
     // One order linked before links kept a version (its CRM id only): no point of agreement is known.
@@ -145,6 +147,32 @@ describe('crm-bridge reconcile', () => {
       expect(second.counts).toMatchObject({ repaired: 1, local_change: 3, error: 0 });
       const afterSecond = orderStates([...ids, older]);
       expect([...ids, older].map((id) => afterSecond[id]!.status)).toEqual(['processing', 'processing', 'processing', 'processing']);
+
+      // Enforce mode, for a shop where only the CRM may change statuses: a dry run reports the reverts
+      // and writes nothing, clearly labelled.
+      const dryEnforce = await cli(['--from', from, '--enforce', '--dry-run']);
+      expect(dryEnforce.code, dryEnforce.stderr).toBe(0);
+      expect(dryEnforce.stdout).toContain("ENFORCE: local changes are reverted to the CRM's state");
+      expect(dryEnforce.stdout).toMatch(/would revert\s+3/);
+      const dryJson = JSON.parse((await cli(['--from', from, '--enforce', '--dry-run', '--json'])).stdout) as Summary & { enforce: boolean };
+      expect(dryJson).toMatchObject({ enforce: true, counts: { would_revert: 3, reverted: 0, local_change: 0, repaired: 0, error: 0 } });
+      const afterDry = orderStates([...ids, older]);
+      expect([...ids, older].map((id) => afterDry[id]!.status)).toEqual(['processing', 'processing', 'processing', 'processing']);
+
+      // Enforced: the shop's changes go back to the CRM's state; the CRM's own change stays.
+      const enforced = await cli(['--from', from, '--enforce', '--json']);
+      expect(enforced.code, enforced.stderr).toBe(0);
+      expect(enforced.stderr).toContain('ENFORCE');
+      const third = JSON.parse(enforced.stdout) as Summary;
+      expect(third.counts).toMatchObject({ reverted: 3, local_change: 0, in_sync: 1, error: 0 });
+      expect(third.findings.filter((f) => f.verdict === 'reverted').map((f) => f.orderId)).toEqual([older, ids[0], ids[2]]);
+      const afterEnforce = orderStates([...ids, older]);
+      expect([...ids, older].map((id) => afterEnforce[id]!.status)).toEqual(['pending', 'processing', 'pending', 'pending']);
+      const [reverts] = await dbPool().query(`SELECT order_id, decision, from_status, to_status FROM wp_crm_bridge_log WHERE JSON_EXTRACT(detail, '$.source') = 'reconcile_enforce' AND order_id IN (?) ORDER BY order_id`, [[...ids, older]]);
+      expect(reverts).toEqual([older, ids[0], ids[2]].map((order_id) => ({ order_id, decision: 'applied', from_status: 'processing', to_status: 'pending' })));
+      // Nothing is left to revert, and a plain run finds every order in sync.
+      const fourth = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
+      expect(fourth.counts).toMatchObject({ in_sync: 4, local_change: 0, repaired: 0 });
     } finally {
       await sidecar.stop();
       wpEval(`global $wpdb; $wpdb->update( $wpdb->prefix . 'crm_bridge_subscriptions', array( 'active' => 0 ), array( 'id' => ${sub.id} ) );`);
