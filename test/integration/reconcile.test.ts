@@ -179,6 +179,36 @@ describe('crm-bridge reconcile', () => {
     }
   });
 
+  it('an install that kept the CRM version only in the order’s meta: a later CRM change is repaired, a shop change is left alone', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    const [missed, changedHere] = createOrders(['pending', 'pending']) as [number, number];
+    announceToCrm([missed, changedHere]);
+    const [crmMissed, crmChanged] = [unique('RL'), unique('RL')];
+    // Linked, with version 3 applied, before the links table kept the version.
+    for (const [orderId, crmId, status] of [[missed, crmMissed, 'on-hold'], [changedHere, crmChanged, 'processing']] as const) {
+      wpEval(`\\CrmBridge\\Links::save( ${JSON.stringify(crmId)}, ${orderId}, null );
+              $o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(crmId)} ); $o->update_meta_data( '_crm_bridge_version', '3' ); $o->set_status( ${JSON.stringify(status)} ); $o->save();`);
+    }
+    // The CRM moved one on to version 4; the other it left at version 3, which the shop changed since.
+    crm.orders.set(crmMissed, { crm_order_id: crmMissed, status: 'paid', version: 4, updated_at: new Date().toISOString(), woo_order_id: missed });
+    crm.orders.set(crmChanged, { crm_order_id: crmChanged, status: 'on_hold', version: 3, updated_at: new Date().toISOString(), woo_order_id: changedHere });
+    const run = await cli(['--from', from, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as Summary;
+    expect(summary.findings.map((f) => [f.orderId, f.verdict])).toEqual([
+      [missed, 'repaired'],
+      [changedHere, 'local_change'],
+    ]);
+    expect(summary.findings[1]!.detail).toContain('the version it last agreed with');
+    expect(orderStates([missed, changedHere])).toMatchObject({ [missed]: { status: 'processing', version: '4' }, [changedHere]: { status: 'processing', version: '3' } });
+    const [links] = await dbPool().query(`SELECT crm_order_id, applied_version FROM wp_crm_bridge_links WHERE crm_order_id IN (?) ORDER BY order_id`, [[crmMissed, crmChanged]]);
+    expect(links).toEqual([
+      { crm_order_id: crmMissed, applied_version: '4' },
+      { crm_order_id: crmChanged, applied_version: null },
+    ]);
+  });
+
   it('writes its whole JSON report through a pipe, thousands of findings long', async () => {
     await sleep(1100);
     const from = new Date().toISOString();

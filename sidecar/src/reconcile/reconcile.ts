@@ -148,7 +148,9 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
   try {
     const link = await deps.readLink(crmOrderId);
     // A link to another order agrees nothing about this one (the write endpoint refuses it as foreign).
-    agreed = link && link.orderId === order.id ? link.appliedVersion : null;
+    // An install from before the links table kept versions has one only in the order's meta, which the
+    // listing carries: it counts until the write endpoint takes it into the links table (Links::applied_version).
+    agreed = link && link.orderId !== order.id ? null : (link?.appliedVersion ?? order.applied_version);
   } catch (err) {
     const failure = classify(err);
     return verdict('error', `${failure.code}: ${failure.message}`);
