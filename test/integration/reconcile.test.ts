@@ -241,12 +241,17 @@ describe('crm-bridge reconcile', () => {
     }
   });
 
-  it('reads its range in UTC days and refuses bad arguments with exit code 2', async () => {
+  it('reads its range in UTC days, refuses bad arguments with exit code 2, and enforces only when asked', async () => {
     const past = await cli(['--from', '2001-01-01', '--to', '2001-01-31', '--json']);
     expect(past.code).toBe(0);
     expect(JSON.parse(past.stdout)).toMatchObject({ from: '2001-01-01T00:00:00.000Z', to: '2001-01-31T23:59:59.999Z', checked: 0 });
     const text = await cli(['--from', '2001-01-01', '--to', '2001-01-02']);
     expect(text.stdout).toContain('Reconciled 0 orders');
+    expect(text.stdout).not.toContain('ENFORCE');
+    // Enforce mode is off unless asked for, and its help says what it does.
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--enforce          ENFORCE: local changes are reverted to the CRM's state");
     for (const bad of [[], ['--from', 'yesterday'], ['--from', '2026-11-02', '--to', '2026-11-01'], ['--from', '2026-11-01', '--concurrency', '0'], ['--from', '2026-11-01', '--what']]) {
       const res = await cli(bad);
       expect(res.code, bad.join(' ')).toBe(2);
