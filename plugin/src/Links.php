@@ -104,7 +104,7 @@ final class Links {
 			return (int) $stored;
 		}
 		$legacy = (string) $order->get_meta( self::META_VERSION );
-		if ( '' === $legacy || ! ctype_digit( $legacy ) ) {
+		if ( 1 !== preg_match( '/^\d{1,18}$/', $legacy ) ) {
 			return null;
 		}
 		self::agree_at_link( $crm_order_id, $order_id, (int) $legacy );
