@@ -1,7 +1,8 @@
 <?php
 /**
- * The link between a CRM order id and a WooCommerce order id, with the last CRM version applied:
- * an index the sidecar can read. The order itself carries the same facts in its meta.
+ * The link between a CRM order id and a WooCommerce order id, with the last CRM version applied or
+ * agreed: the one store of that version, read by the write endpoint's guard and by the sidecar. The
+ * order's meta carries a copy for display (META_VERSION), written alongside and never read for a decision.
  *
  * @package CrmBridge
  */
@@ -84,6 +85,30 @@ final class Links {
 			$wpdb->query( $wpdb->prepare( "UPDATE $table SET applied_version = %s, applied_at = %s WHERE crm_order_id = %s AND order_id = %d", (string) $version, $now, $crm_order_id, $order_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		}
 		return true;
+	}
+
+	/**
+	 * The CRM version last applied to or agreed with the order, or null when none is known. An install
+	 * from before the links table kept the version has it only in the order's meta: that value is taken
+	 * into the links table once, here, and the meta is not read again for this order.
+	 *
+	 * @param string    $crm_order_id CRM order id.
+	 * @param \WC_Order $order        The order, linked to that CRM order or about to be.
+	 */
+	public static function applied_version( string $crm_order_id, \WC_Order $order ): ?int {
+		global $wpdb;
+		$table    = Schema::table( 'links' );
+		$order_id = (int) $order->get_id();
+		$stored   = $wpdb->get_var( $wpdb->prepare( "SELECT applied_version FROM $table WHERE crm_order_id = %s AND order_id = %d", $crm_order_id, $order_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		if ( null !== $stored && '' !== (string) $stored ) {
+			return (int) $stored;
+		}
+		$legacy = (string) $order->get_meta( self::META_VERSION );
+		if ( 1 !== preg_match( '/^\d{1,18}$/', $legacy ) ) {
+			return null;
+		}
+		self::agree_at_link( $crm_order_id, $order_id, (int) $legacy );
+		return (int) $legacy;
 	}
 
 	/**

@@ -38,7 +38,6 @@ final class Plugin {
 		add_action( 'add_meta_boxes', array( Admin\OrderBox::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\Routes::class, 'register' ) );
 		add_action( 'rest_api_init', array( Receiver::class, 'register_route' ) );
-		add_action( 'rest_api_init', array( Rest\ApplyController::class, 'register' ) );
 	}
 
 	/**

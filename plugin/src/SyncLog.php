@@ -1,7 +1,8 @@
 <?php
 /**
  * The PHP side of the sync log: the receiver's decisions (accepted, duplicate) and the write
- * endpoint's (applied, stale, refused). The sidecar writes the rest to the same table.
+ * endpoint's outcome of every transition (verified, applied, stale, refused), the inbox worker's and
+ * reconcile's alike. The sidecar writes the rest to the same table.
  *
  * @package CrmBridge
  */

@@ -1,5 +1,7 @@
 // The sidecar's write endpoint: only the sidecar's role may call it; every transition is re-checked
-// at write time under a per-order lock, written through WC_Order with the origin tag set.
+// at write time under a per-order lock, written through WC_Order with the origin tag set, and its
+// outcome is logged by the endpoint itself: a fenced one with its inbox row finished in the same
+// transaction, reconcile's (no inbox row) once, under its source.
 import { describe, expect, it } from 'vitest';
 import { dbPool, ensureUser, login, rest, site, wpEval, wpEvalJson } from '../support/stack.ts';
 import { createOrders as createUnannounced, orderDetails, orderStates, unique } from '../support/incoming.ts';
@@ -16,6 +18,13 @@ const sidecarAuth = () => ({ authorization: `Basic ${Buffer.from(`${site().sidec
 
 async function apply(transitions: Record<string, unknown>[], headers: Record<string, string> = sidecarAuth()): Promise<Response> {
   return rest('/crm-bridge/v1/sidecar/apply', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ transitions }) });
+}
+
+const outcomesOf = async (transitions: Record<string, unknown>[]) => ((await (await apply(transitions)).json()) as { results: { outcome: string; code?: string; reason?: string; message?: string }[] }).results;
+
+async function linkVersion(crmOrderId: string): Promise<string | null | undefined> {
+  const [rows] = await dbPool().query(`SELECT applied_version FROM wp_crm_bridge_links WHERE crm_order_id = ?`, [crmOrderId]);
+  return (rows as { applied_version: string | null }[])[0]?.applied_version;
 }
 
 const transition = (orderId: number, crmOrderId: string, to_status: string, version: number) => ({ event_id: unique('evt'), crm_order_id: crmOrderId, order_id: orderId, to_status, version });
@@ -156,5 +165,81 @@ describe('apply endpoint', () => {
       wc_get_order( ${orderId} )->update_status( 'completed' );
       echo wp_json_encode( array( 'during' => $plain, 'after' => $after, 'plain' => $during ) );`);
     expect(seen).toEqual({ during: ['crm'], after: null, plain: [null] });
+  });
+
+  it('logs a reconcile transition without an inbox row once, itself, under its source', async () => {
+    const [orderId] = createOrders(['pending']);
+    const crmId = unique('RS');
+    const sent = { ...transition(orderId!, crmId, 'processing', 2), source: 'reconcile', worker: 'reconcile@test' };
+    const stale = { ...transition(orderId!, crmId, 'on-hold', 1), source: 'reconcile', worker: 'reconcile@test' };
+    const results = await outcomesOf([sent, stale]);
+    expect(results.map((r) => r.outcome)).toEqual(['applied', 'stale']);
+    const [rows] = await dbPool().query(`SELECT event_id, decision, worker, attempt, from_status, to_status, message, detail FROM wp_crm_bridge_log WHERE crm_order_id = ? ORDER BY id`, [crmId]);
+    const log = (rows as { detail: string }[]).map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
+    expect(log).toEqual([
+      { event_id: sent.event_id, decision: 'applied', worker: 'reconcile@test', attempt: 1, from_status: 'pending', to_status: 'processing', message: 'reconcile: CRM version 2 applied.', detail: { source: 'reconcile', reason: 'newer_version', version: 2 } },
+      { event_id: stale.event_id, decision: 'stale', worker: 'reconcile@test', attempt: 1, from_status: 'processing', to_status: 'on-hold', message: expect.stringMatching(/^reconcile: Version 1 is not newer/), detail: { source: 'reconcile', reason: 'not_newer', version: 1 } },
+    ]);
+    // A source is only for transitions without an inbox row, and only the known ones.
+    expect((await apply([{ ...transition(orderId!, crmId, 'completed', 3), source: 'admin' }])).status).toBe(400);
+    expect((await outcomesOf([{ ...transition(orderId!, crmId, 'completed', 3), source: 'reconcile', inbox_id: 1, worker: 'w', attempt: 1 }]))[0]!.outcome).toBe('invalid');
+  });
+
+  it('reverts a shop’s own change only for reconcile_enforce: the agreed version and a move out of a final status are allowed then, a foreign order never', async () => {
+    const [orderId, other] = createOrders(['pending', 'pending']);
+    const crmId = unique('EN');
+    expect((await outcomesOf([transition(orderId!, crmId, 'on-hold', 3)]))[0]!.outcome).toBe('applied');
+    // The shop completes the order; the CRM still says on-hold at version 3.
+    wpEval(`wc_get_order( ${orderId} )->update_status( 'completed' );`);
+    const revert = (source: string, version: number, id = orderId!, crm = crmId) => ({ ...transition(id, crm, 'on-hold', version), source, worker: 'reconcile@test' });
+    const plain = await outcomesOf([revert('reconcile', 3), revert('reconcile', 4)]);
+    expect(plain.map((r) => [r.outcome, r.reason])).toEqual([
+      ['stale', 'not_newer'],
+      ['refused', 'backward'],
+    ]);
+    expect(orderStates([orderId!])[orderId!]).toMatchObject({ status: 'completed', version: '3' });
+
+    const older = await outcomesOf([revert('reconcile_enforce', 2)]);
+    expect(older[0]).toMatchObject({ outcome: 'stale', reason: 'older_version' });
+    const enforced = await outcomesOf([revert('reconcile_enforce', 3)]);
+    expect(enforced[0]).toMatchObject({ outcome: 'applied', reason: 'enforced' });
+    expect(orderStates([orderId!])[orderId!]).toMatchObject({ status: 'on-hold', version: '3' });
+    // Another CRM order cannot use enforce to take an order over.
+    const foreign = await outcomesOf([revert('reconcile_enforce', 9, other!, crmId), revert('reconcile_enforce', 9, orderId!, unique('EN'))]);
+    expect(foreign.map((r) => [r.outcome, r.code])).toEqual([
+      ['refused', 'foreign_order'],
+      ['refused', 'foreign_order'],
+    ]);
+    expect(orderStates([orderId!, other!])).toMatchObject({ [orderId!]: { status: 'on-hold' }, [other!]: { status: 'pending' } });
+    const [rows] = await dbPool().query(`SELECT decision, from_status, to_status, message FROM wp_crm_bridge_log WHERE crm_order_id = ? AND JSON_EXTRACT(detail, '$.reason') = 'enforced'`, [crmId]);
+    expect(rows).toEqual([{ decision: 'applied', from_status: 'completed', to_status: 'on-hold', message: expect.stringMatching(/^reconcile_enforce: enforced: the shop's change to completed is reverted/) }]);
+  });
+
+  it('reads the applied version from the links table only: the order’s meta is a display copy', async () => {
+    const [orderId] = createOrders(['pending']);
+    const crmId = unique('LV');
+    expect((await outcomesOf([transition(orderId!, crmId, 'processing', 3)]))[0]!.outcome).toBe('applied');
+    expect(await linkVersion(crmId)).toBe('3');
+    expect(orderStates([orderId!])[orderId!]).toMatchObject({ version: '3' });
+    // A display copy that says otherwise decides nothing.
+    wpEval(`$o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_version', '9' ); $o->save();`);
+    expect((await outcomesOf([transition(orderId!, crmId, 'on-hold', 5)]))[0]!.outcome).toBe('applied');
+    expect(await linkVersion(crmId)).toBe('5');
+    expect(orderStates([orderId!])[orderId!]).toMatchObject({ status: 'on-hold', version: '5' });
+  });
+
+  it('takes the version of an install that kept it only in the order’s meta into the links table, once', async () => {
+    const [orderId] = createOrders(['pending']);
+    const crmId = unique('LG');
+    wpEval(`\\CrmBridge\\Links::save( ${JSON.stringify(crmId)}, ${orderId}, null );
+            $o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(crmId)} ); $o->update_meta_data( '_crm_bridge_version', '4' ); $o->save();`);
+    expect(await linkVersion(crmId)).toBeNull();
+    expect((await outcomesOf([transition(orderId!, crmId, 'processing', 4)]))[0]).toMatchObject({ outcome: 'stale', reason: 'not_newer' });
+    expect(await linkVersion(crmId)).toBe('4');
+    // From now on the links table decides, whatever the meta says.
+    wpEval(`$o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_version', '1' ); $o->save();`);
+    expect((await outcomesOf([transition(orderId!, crmId, 'processing', 3)]))[0]!.outcome).toBe('stale');
+    expect((await outcomesOf([transition(orderId!, crmId, 'processing', 5)]))[0]!.outcome).toBe('applied');
+    expect(await linkVersion(crmId)).toBe('5');
   });
 });

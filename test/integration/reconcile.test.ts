@@ -1,5 +1,6 @@
 // `crm-bridge reconcile`: the real CLI process against the test stack and the CRM simulator. Drift is
-// made by changing orders in the CRM without sending webhooks, and in the shop by hand.
+// made by changing orders in the CRM without sending webhooks, and in the shop by hand. Reconcile's
+// writes go through the write endpoint, which logs them under the source reconcile or reconcile_enforce.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
@@ -94,10 +95,11 @@ describe('crm-bridge reconcile', () => {
       [changedHere]: { status: 'cancelled', version: '1' },
       [backwards]: { status: 'completed', version: '1' },
     });
-    const [log] = await dbPool().query(`SELECT decision, order_id, from_status, to_status, message FROM wp_crm_bridge_log WHERE event_id LIKE 'reconcile:%' AND crm_order_id IN (?) ORDER BY order_id`, [[ids.drifted, ids.backwards]]);
+    // Each outcome is logged once, by the write endpoint, under the source `reconcile`.
+    const [log] = await dbPool().query(`SELECT decision, order_id, from_status, to_status, message, JSON_UNQUOTE(JSON_EXTRACT(detail, '$.source')) AS source FROM wp_crm_bridge_log WHERE event_id LIKE 'reconcile:%' AND crm_order_id IN (?) ORDER BY order_id`, [[ids.drifted, ids.backwards]]);
     expect(log).toEqual([
-      expect.objectContaining({ decision: 'applied', order_id: drifted, from_status: 'on-hold', to_status: 'processing', message: expect.stringContaining('reconcile: the CRM is at version 2') }),
-      expect.objectContaining({ decision: 'refused', order_id: backwards, to_status: 'processing' }),
+      { decision: 'applied', order_id: drifted, from_status: 'on-hold', to_status: 'processing', message: 'reconcile: CRM version 2 applied.', source: 'reconcile' },
+      expect.objectContaining({ decision: 'refused', order_id: backwards, to_status: 'processing', message: expect.stringMatching(/^reconcile: Moving from completed to processing goes backwards/), source: 'reconcile' }),
     ]);
 
     // Run again: the repaired order is in sync now, nothing else changes.
@@ -105,7 +107,7 @@ describe('crm-bridge reconcile', () => {
     expect(again.counts).toMatchObject({ in_sync: 3, repaired: 0, refused: 1 });
   });
 
-  it('never reverts a change made in the shop to an order the CRM only recorded, and still repairs a later CRM change', async () => {
+  it('never reverts a change made in the shop to an order the CRM only recorded, still repairs a later CRM change, and reverts shop changes only in enforce mode', async () => {
     await sleep(1100);
     const from = new Date().toISOString();
     // One order linked before links kept a version (its CRM id only): no point of agreement is known.
@@ -145,10 +147,66 @@ describe('crm-bridge reconcile', () => {
       expect(second.counts).toMatchObject({ repaired: 1, local_change: 3, error: 0 });
       const afterSecond = orderStates([...ids, older]);
       expect([...ids, older].map((id) => afterSecond[id]!.status)).toEqual(['processing', 'processing', 'processing', 'processing']);
+
+      // Enforce mode, for a shop where only the CRM may change statuses: a dry run reports the reverts
+      // and writes nothing, clearly labelled.
+      const dryEnforce = await cli(['--from', from, '--enforce', '--dry-run']);
+      expect(dryEnforce.code, dryEnforce.stderr).toBe(0);
+      expect(dryEnforce.stdout).toContain("ENFORCE: local changes are reverted to the CRM's state");
+      expect(dryEnforce.stdout).toMatch(/would revert\s+3/);
+      const dryJson = JSON.parse((await cli(['--from', from, '--enforce', '--dry-run', '--json'])).stdout) as Summary & { enforce: boolean };
+      expect(dryJson).toMatchObject({ enforce: true, counts: { would_revert: 3, reverted: 0, local_change: 0, repaired: 0, error: 0 } });
+      const afterDry = orderStates([...ids, older]);
+      expect([...ids, older].map((id) => afterDry[id]!.status)).toEqual(['processing', 'processing', 'processing', 'processing']);
+
+      // Enforced: the shop's changes go back to the CRM's state; the CRM's own change stays.
+      const enforced = await cli(['--from', from, '--enforce', '--json']);
+      expect(enforced.code, enforced.stderr).toBe(0);
+      expect(enforced.stderr).toContain('ENFORCE');
+      const third = JSON.parse(enforced.stdout) as Summary;
+      expect(third.counts).toMatchObject({ reverted: 3, local_change: 0, in_sync: 1, error: 0 });
+      expect(third.findings.filter((f) => f.verdict === 'reverted').map((f) => f.orderId)).toEqual([older, ids[0], ids[2]]);
+      const afterEnforce = orderStates([...ids, older]);
+      expect([...ids, older].map((id) => afterEnforce[id]!.status)).toEqual(['pending', 'processing', 'pending', 'pending']);
+      const [reverts] = await dbPool().query(`SELECT order_id, decision, from_status, to_status FROM wp_crm_bridge_log WHERE JSON_EXTRACT(detail, '$.source') = 'reconcile_enforce' AND order_id IN (?) ORDER BY order_id`, [[...ids, older]]);
+      expect(reverts).toEqual([older, ids[0], ids[2]].map((order_id) => ({ order_id, decision: 'applied', from_status: 'processing', to_status: 'pending' })));
+      // Nothing is left to revert, and a plain run finds every order in sync.
+      const fourth = JSON.parse((await cli(['--from', from, '--json'])).stdout) as Summary;
+      expect(fourth.counts).toMatchObject({ in_sync: 4, local_change: 0, repaired: 0 });
     } finally {
       await sidecar.stop();
       wpEval(`global $wpdb; $wpdb->update( $wpdb->prefix . 'crm_bridge_subscriptions', array( 'active' => 0 ), array( 'id' => ${sub.id} ) );`);
     }
+  });
+
+  it('an install that kept the CRM version only in the order’s meta: a later CRM change is repaired, a shop change is left alone', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    const [missed, changedHere] = createOrders(['pending', 'pending']) as [number, number];
+    announceToCrm([missed, changedHere]);
+    const [crmMissed, crmChanged] = [unique('RL'), unique('RL')];
+    // Linked, with version 3 applied, before the links table kept the version.
+    for (const [orderId, crmId, status] of [[missed, crmMissed, 'on-hold'], [changedHere, crmChanged, 'processing']] as const) {
+      wpEval(`\\CrmBridge\\Links::save( ${JSON.stringify(crmId)}, ${orderId}, null );
+              $o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(crmId)} ); $o->update_meta_data( '_crm_bridge_version', '3' ); $o->set_status( ${JSON.stringify(status)} ); $o->save();`);
+    }
+    // The CRM moved one on to version 4; the other it left at version 3, which the shop changed since.
+    crm.orders.set(crmMissed, { crm_order_id: crmMissed, status: 'paid', version: 4, updated_at: new Date().toISOString(), woo_order_id: missed });
+    crm.orders.set(crmChanged, { crm_order_id: crmChanged, status: 'on_hold', version: 3, updated_at: new Date().toISOString(), woo_order_id: changedHere });
+    const run = await cli(['--from', from, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as Summary;
+    expect(summary.findings.map((f) => [f.orderId, f.verdict])).toEqual([
+      [missed, 'repaired'],
+      [changedHere, 'local_change'],
+    ]);
+    expect(summary.findings[1]!.detail).toContain('the version it last agreed with');
+    expect(orderStates([missed, changedHere])).toMatchObject({ [missed]: { status: 'processing', version: '4' }, [changedHere]: { status: 'processing', version: '3' } });
+    const [links] = await dbPool().query(`SELECT crm_order_id, applied_version FROM wp_crm_bridge_links WHERE crm_order_id IN (?) ORDER BY order_id`, [[crmMissed, crmChanged]]);
+    expect(links).toEqual([
+      { crm_order_id: crmMissed, applied_version: '4' },
+      { crm_order_id: crmChanged, applied_version: null },
+    ]);
   });
 
   it('writes its whole JSON report through a pipe, thousands of findings long', async () => {
@@ -183,12 +241,17 @@ describe('crm-bridge reconcile', () => {
     }
   });
 
-  it('reads its range in UTC days and refuses bad arguments with exit code 2', async () => {
+  it('reads its range in UTC days, refuses bad arguments with exit code 2, and enforces only when asked', async () => {
     const past = await cli(['--from', '2001-01-01', '--to', '2001-01-31', '--json']);
     expect(past.code).toBe(0);
     expect(JSON.parse(past.stdout)).toMatchObject({ from: '2001-01-01T00:00:00.000Z', to: '2001-01-31T23:59:59.999Z', checked: 0 });
     const text = await cli(['--from', '2001-01-01', '--to', '2001-01-02']);
     expect(text.stdout).toContain('Reconciled 0 orders');
+    expect(text.stdout).not.toContain('ENFORCE');
+    // Enforce mode is off unless asked for, and its help says what it does.
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--enforce          ENFORCE: local changes are reverted to the CRM's state");
     for (const bad of [[], ['--from', 'yesterday'], ['--from', '2026-11-02', '--to', '2026-11-01'], ['--from', '2026-11-01', '--concurrency', '0'], ['--from', '2026-11-01', '--what']]) {
       const res = await cli(bad);
       expect(res.code, bad.join(' ')).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedSinceAgreement, decide, printable, type Link } from '../../sidecar/src/incoming/decide.ts';
+import { changedSinceAgreement, decide, driftOf, printable, type Link } from '../../sidecar/src/incoming/decide.ts';
 
 const mapping = { paid: 'processing', shipped: 'completed' };
 const crm = (status: string, version: number, wooOrderId: number | null = null) => ({ status, version, wooOrderId });
@@ -56,5 +56,20 @@ describe('changedSinceAgreement', () => {
     [5, null, null],
   ] as const)('CRM version %s against agreed %s: %s', (crm, agreed, expected) => {
     expect(changedSinceAgreement(crm, agreed)).toBe(expected);
+  });
+});
+
+describe('driftOf: how an order stands against the CRM (reconcile’s question, by the agreement rule)', () => {
+  const cases: [string, number, number | null, string, string, ReturnType<typeof driftOf>][] = [
+    ['the CRM changed after agreement: the change is owed to the order', 3, 2, 'processing', 'pending', { kind: 'missed' }],
+    ['the CRM changed after agreement, the order already shows it: the version is still owed', 3, 2, 'processing', 'processing', { kind: 'missed' }],
+    ['agreed and equal', 2, 2, 'processing', 'processing', { kind: 'in_sync' }],
+    ['agreed, the shop changed the order since', 2, 2, 'pending', 'processing', { kind: 'local_change', agreed: true }],
+    ['an older CRM version than agreed is no change', 1, 2, 'pending', 'processing', { kind: 'local_change', agreed: true }],
+    ['no agreement known and the order differs: not a CRM decision', 0, null, 'pending', 'processing', { kind: 'local_change', agreed: false }],
+    ['no agreement known and equal', 0, null, 'pending', 'pending', { kind: 'in_sync' }],
+  ];
+  it.each(cases)('%s', (_name, crmVersion, agreed, mapped, status, expected) => {
+    expect(driftOf(crmVersion, agreed, mapped, status)).toEqual(expected);
   });
 });

@@ -44,6 +44,7 @@ final class Routes {
 			Sidecar\LinkOrder::class,
 			Sidecar\ListOrders::class,
 			Sidecar\NotifyAdmin::class,
+			Sidecar\ApplyTransitions::class,
 		);
 	}
 

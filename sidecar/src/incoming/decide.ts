@@ -2,11 +2,7 @@
 // Pure: no database, no clock. The plugin re-checks version, lifecycle and the order's link when it writes.
 import type { CrmOrder } from './crm.js';
 import { isValidCrmOrderId } from '../crmOrderId.js';
-
-export interface Link {
-  orderId: number;
-  appliedVersion: number | null;
-}
+import type { Link } from '../db/readLink.js';
 
 export type Decision =
   | { kind: 'apply'; orderId: number; toStatus: string; version: number }
@@ -32,6 +28,22 @@ export function printable(value: string, max = 64): string {
  */
 export function changedSinceAgreement(crmVersion: number, agreedVersion: number | null): boolean | null {
   return agreedVersion === null ? null : crmVersion > agreedVersion;
+}
+
+/**
+ * How an order stands against the CRM's current state (reconcile's question), by the same agreement rule:
+ * - `in_sync`: the order shows what the CRM's status maps to, and the CRM did not change since;
+ * - `missed`: the CRM changed after shop and CRM last agreed, so the change is the CRM's decision and is owed to the order;
+ * - `local_change`: the order differs and the CRM did not change since agreement (`agreed`), or no
+ *   point of agreement is known (the link kept no version): the difference is the shop's own change.
+ */
+export type Drift = { kind: 'in_sync' } | { kind: 'missed' } | { kind: 'local_change'; agreed: boolean };
+
+export function driftOf(crmVersion: number, agreedVersion: number | null, mappedStatus: string, orderStatus: string): Drift {
+  const changed = changedSinceAgreement(crmVersion, agreedVersion);
+  if (changed === true) return { kind: 'missed' };
+  if (orderStatus === mappedStatus) return { kind: 'in_sync' };
+  return { kind: 'local_change', agreed: changed === false };
 }
 
 export function decide(crm: CrmOrder, link: Link | null, mapping: Record<string, string>, crmOrderId: string): Decision {

@@ -16,6 +16,7 @@ import { attemptFailure, decideFailure, retryPolicy } from '../queue/decideFailu
 import type { WorkerDeps } from '../queue/workerDeps.js';
 import { PermanentError, TransientError, classify } from '../errors.js';
 import { readLink } from '../db/readLink.js';
+import { actOn } from '../outcome.js';
 
 export type FetchCrmOrder = (settings: Settings, credentials: CrmCredentials, crmOrderId: string, signal: AbortSignal) => Promise<CrmOrder>;
 
@@ -79,14 +80,11 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: 
           verified: { crm_status: crmStatus, crm_version: crmOrder.version, latency_ms: verifyMs },
           started_ms: started,
         });
-        const about = { ...base, orderId: result.order_id, fromStatus: result.from_status ?? null, toStatus: result.to_status ?? decision.toStatus };
-        if (result.outcome === 'lease_lost') throw new LeaseLostError(event.id);
-        if (result.outcome === 'applied' || result.outcome === 'unchanged') entries.push({ ...about, decision: 'applied', latencyMs: elapsed(), message: result.outcome === 'unchanged' ? 'status already current; version recorded' : null });
-        else if (result.outcome === 'stale') entries.push({ ...about, decision: 'stale', latencyMs: elapsed(), message: result.message ?? null });
-        else if (result.outcome === 'refused') entries.push({ ...about, decision: 'refused', errorClass: result.code === 'foreign_order' ? 'permanent' : null, latencyMs: elapsed(), message: result.message ?? null });
-        else if (result.outcome === 'busy') throw new TransientError('order_busy', result.message ?? 'the order is locked');
-        else throw new PermanentError(result.outcome === 'not_found' ? 'order_not_found' : 'invalid_status', result.message ?? result.outcome);
-        if (result.recorded) {
+        const action = actOn(result);
+        if (action.kind === 'lease_lost') throw new LeaseLostError(event.id);
+        if (action.kind !== 'done') throw action.error;
+        entries.push({ ...base, orderId: result.order_id, fromStatus: result.from_status ?? null, toStatus: result.to_status ?? decision.toStatus, decision: action.decision, errorClass: action.errorClass, latencyMs: elapsed(), message: action.message });
+        if (action.recorded) {
           // The plugin logged these decisions and finished the row in the same step as the write.
           deps.syncLog.recorded(entries);
           return;

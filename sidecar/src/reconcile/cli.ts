@@ -1,5 +1,6 @@
 // `crm-bridge reconcile`: compares the shop's orders created in a date range with the CRM and repairs
-// drift, with a progress bar on stderr and the summary on stdout (text, or JSON with --json).
+// drift, with a progress bar on stderr and the summary on stdout (text, or JSON with --json). With
+// --enforce it also reverts the shop's own changes to the CRM's state, and says so on every line.
 // Exit codes: 0 nothing left to do, 1 some orders could not be checked or repaired, 2 bad arguments
 // or configuration, 3 unknown database schema.
 import { parseArgs } from 'node:util';
@@ -10,7 +11,7 @@ import { connect } from '../db/connection.js';
 import { checkSchemaVersion, SchemaVersionError } from '../db/checkSchemaVersion.js';
 import { SettingsSource } from '../settings.js';
 import { systemClock } from '../clock.js';
-import { SyncLog } from '../syncLog.js';
+import { readLink } from '../db/readLink.js';
 import { CircuitBreakers } from '../circuitBreaker.js';
 import { fetchCrmOrder } from '../incoming/crm.js';
 import { createOutboundClient } from '../net/client.js';
@@ -18,14 +19,19 @@ import { wordpressApply } from '../wordpress/apply.js';
 import { wordpressOrders } from '../wordpress/orders.js';
 import { reconcile, type ReconcileSummary } from './reconcile.js';
 
-export const USAGE = `Usage: crm-bridge reconcile --from <date> [--to <date>] [--dry-run] [--json] [--concurrency <n>]
+export const USAGE = `Usage: crm-bridge reconcile --from <date> [--to <date>] [--dry-run] [--enforce] [--json] [--concurrency <n>]
 
 Compares the WooCommerce orders created between --from and --to (dates or date-times; --to defaults
-to now, a date alone covers its whole day, in UTC) with the CRM, and applies every CRM state an
-order missed. Each repair is written to the sync log. Orders changed in the shop since the CRM's
-last change, and orders the CRM does not know, are reported and left alone.
+to now, a date alone covers its whole day, in UTC) with the CRM, and applies every change the CRM
+made after shop and CRM last agreed that an order missed. Each repair is written to the sync log.
+Orders changed in the shop since the CRM's last change, and orders the CRM does not know, are
+reported and left alone.
 
   --dry-run          report what would be repaired, change nothing
+  --enforce          ENFORCE: local changes are reverted to the CRM's state. Every order whose
+                     status differs from the CRM's is set back to it, even moves out of a final
+                     status, and logged as reconcile_enforce. Only for shops where the CRM is the
+                     one place statuses may change. Try it with --dry-run first.
   --json             print the summary as JSON
   --concurrency <n>  CRM requests at a time (default 4, at most 32)
 
@@ -46,6 +52,7 @@ const argsSchema = z
     from: dateArg(false),
     to: dateArg(true).optional(),
     'dry-run': z.boolean().default(false),
+    enforce: z.boolean().default(false),
     json: z.boolean().default(false),
     concurrency: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(32, 'must be at most 32').default(4),
   })
@@ -57,7 +64,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
   try {
     values = parseArgs({
       args: argv,
-      options: { from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, enforce: { type: 'boolean' }, json: { type: 'boolean' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }).values;
   } catch (err) {
@@ -85,6 +92,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
     const wp = { url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword };
     const breakers = new CircuitBreakers(systemClock);
     const outbound = createOutboundClient({ allowPrivate: config.outbound.allowPrivateUrls });
+    if (args.data.enforce) process.stderr.write(`crm-bridge reconcile: ENFORCE: local changes are ${args.data['dry-run'] ? 'reported as they would be' : 'being'} reverted to the CRM's state\n`);
     const bar = process.stderr.isTTY && !args.data.json ? new SingleBar({ format: 'reconcile [{bar}] {value}/{total} orders | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic) : null;
     let lastLine = 0;
     const summary = await reconcile(
@@ -94,13 +102,14 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
         listOrders: wordpressOrders(wp),
         fetchCrmOrder: (s, c, id, signal) => fetchCrmOrder(outbound, breakers, s, c, id, signal),
         apply: wordpressApply(wp),
-        syncLog: new SyncLog(database.db, `reconcile@${config.workerId}`.slice(0, 64)),
-        now: () => systemClock.now(),
+        readLink: (crmOrderId) => readLink(database.db, crmOrderId),
+        worker: `reconcile@${config.workerId}`.slice(0, 64),
       },
       {
         after: args.data.from,
         before: args.data.to,
         dryRun: args.data['dry-run'],
+        enforce: args.data.enforce,
         concurrency: args.data.concurrency,
         signal: shutdown.signal,
         onProgress: (done, total) => {
@@ -134,10 +143,15 @@ function render(s: ReconcileSummary): string {
   const c = s.counts;
   const lines = [
     `Reconciled ${s.checked} orders created ${s.from} – ${s.to}${s.dryRun ? ' (dry run: nothing changed)' : ''}`,
+    ...(s.enforce ? ["ENFORCE: local changes are reverted to the CRM's state"] : []),
     `  in sync        ${c.in_sync}`,
     s.dryRun ? `  would repair   ${c.would_repair}` : `  repaired       ${c.repaired}`,
     `  refused        ${c.refused}   (backward transitions the lifecycle settings do not allow)`,
-    `  changed here   ${c.local_change}   (changed in the shop after the CRM's last change; left alone)`,
+    s.enforce
+      ? s.dryRun
+        ? `  would revert   ${c.would_revert}   (ENFORCE: changed in the shop; would be set back to the CRM's state)`
+        : `  reverted       ${c.reverted}   (ENFORCE: changed in the shop; set back to the CRM's state)`
+      : `  changed here   ${c.local_change}   (changed in the shop after the CRM's last change; left alone)`,
     `  unmapped       ${c.unmapped}`,
     `  not linked     ${c.unlinked}`,
     `  not in CRM     ${c.crm_missing}`,

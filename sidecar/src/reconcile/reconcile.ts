@@ -1,14 +1,15 @@
 // Reconciliation: compares the shop's orders created in a time range with the CRM and repairs drift.
-// For each linked order the CRM's current state is fetched; a CRM version the order has not applied
-// is written through the plugin's write endpoint (which re-checks version and lifecycle), and each
-// repair is logged. Orders the CRM cannot explain are reported, never overwritten.
+// For each linked order the CRM's current state is fetched and held against the link's agreed version
+// (driftOf): a CRM change the order missed is written through the plugin's write endpoint, which
+// re-checks it, applies it and logs it with the source `reconcile`. A shop's own change is reported and
+// left alone, unless enforce mode reverts it (source `reconcile_enforce`).
 import type { Settings, CrmCredentials } from '../settings.js';
-import type { SyncLog } from '../syncLog.js';
 import type { CrmOrder } from '../incoming/crm.js';
 import type { ApplyFn } from '../wordpress/apply.js';
 import type { ListOrdersFn, ShopOrder } from '../wordpress/orders.js';
 import { classify, PermanentError } from '../errors.js';
-import { changedSinceAgreement } from '../incoming/decide.js';
+import { driftOf, type Link } from '../incoming/decide.js';
+import { actOn } from '../outcome.js';
 
 export type Verdict =
   /** WooCommerce shows the CRM's latest state. */
@@ -17,9 +18,14 @@ export type Verdict =
   | 'repaired'
   /** Dry run: would be repaired. */
   | 'would_repair'
+  /** Enforce mode: a change made in the shop was reverted to the CRM's state. */
+  | 'reverted'
+  /** Enforce mode, dry run: would be reverted. */
+  | 'would_revert'
   /** The CRM's state would move the order backwards; the lifecycle settings refuse it (logged). */
   | 'refused'
-  /** Same CRM version, different status: the order was changed in the shop since. Not overwritten. */
+  /** The CRM did not change since shop and CRM last agreed (or no agreement is known), and the order differs:
+   * the shop changed it. Not overwritten, unless in enforce mode. */
   | 'local_change'
   /** The CRM status has no row in the status mapping. */
   | 'unmapped'
@@ -41,6 +47,8 @@ export interface ReconcileSummary {
   from: string;
   to: string;
   dryRun: boolean;
+  /** Enforce mode: local changes were (or, in a dry run, would be) reverted to the CRM's state. */
+  enforce: boolean;
   checked: number;
   /** Set when the run stopped early because the CRM stopped answering (its circuit opened). */
   stopped: string | null;
@@ -55,14 +63,18 @@ export interface ReconcileDeps {
   listOrders: ListOrdersFn;
   fetchCrmOrder: (settings: Settings, credentials: CrmCredentials, crmOrderId: string, signal: AbortSignal) => Promise<CrmOrder>;
   apply: ApplyFn;
-  syncLog: SyncLog;
-  now: () => Date;
+  /** The link of a CRM order, with the version shop and CRM last agreed on (the links table). */
+  readLink: (crmOrderId: string) => Promise<Link | null>;
+  /** Named in the sync log rows the write endpoint writes for reconcile's transitions. */
+  worker: string;
 }
 
 export interface ReconcileOptions {
   after: Date;
   before: Date;
   dryRun: boolean;
+  /** Revert local changes to the CRM's state (off by default). */
+  enforce?: boolean;
   perPage?: number;
   concurrency?: number;
   /** Called with (done, total) after each order. */
@@ -70,13 +82,14 @@ export interface ReconcileOptions {
   signal: AbortSignal;
 }
 
-const VERDICTS: Verdict[] = ['in_sync', 'repaired', 'would_repair', 'refused', 'local_change', 'unmapped', 'unlinked', 'crm_missing', 'error'];
+export const VERDICTS: Verdict[] = ['in_sync', 'repaired', 'would_repair', 'reverted', 'would_revert', 'refused', 'local_change', 'unmapped', 'unlinked', 'crm_missing', 'error'];
 
 export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = {
     from: opts.after.toISOString(),
     to: opts.before.toISOString(),
     dryRun: opts.dryRun,
+    enforce: opts.enforce === true,
     checked: 0,
     stopped: null,
     counts: Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>,
@@ -129,44 +142,58 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
     if (failure.code === 'circuit_open') return { ...verdict('error', failure.message), circuitOpen: true };
     return verdict('error', `${failure.code}: ${failure.message}`);
   }
-  const mapped = deps.settings.mapping[crm.status];
+  const mapped = Object.hasOwn(deps.settings.mapping, crm.status) ? deps.settings.mapping[crm.status] : undefined;
   if (!mapped) return verdict('unmapped', `the CRM status "${crm.status}" has no WooCommerce status in the mapping`);
-  const applied = order.applied_version;
-  // Only what the CRM changed after shop and CRM last agreed is repaired (invariant 10).
-  const changed = changedSinceAgreement(crm.version, applied);
-  if (changed !== true && order.status === mapped) return verdict('in_sync', '');
-  if (changed === false) {
-    return verdict('local_change', `the order is ${order.status}; the CRM's version ${crm.version} (${crm.status}, which maps to ${mapped}) is the one it last agreed with, and the order was changed in the shop since`);
-  }
-  if (changed === null) {
-    // Linked from our own order.created without a CRM version, and no CRM change applied since:
-    // nothing tells a decision made in the CRM from the record it made of our order. Left alone.
-    return verdict('local_change', `the order is ${order.status}; the CRM is at version ${crm.version} (${crm.status}, which maps to ${mapped}), but no CRM version was ever applied to or agreed with the order, so this is not known to be a CRM decision`);
-  }
-  const missed = `the CRM is at version ${crm.version} (${crm.status}, which maps to ${mapped}); the order had ${applied === null ? 'no CRM version' : `version ${applied}`} (${order.status})`;
-  if (opts.dryRun) return verdict('would_repair', missed);
-  const eventId = `reconcile:${crmOrderId}:v${crm.version}`.slice(0, 191);
+  let agreed: number | null;
   try {
-    const [result] = await deps.apply(
-      [{ event_id: eventId, crm_order_id: crmOrderId, order_id: order.id, to_status: mapped, version: crm.version, note: `Status set by the CRM, found by reconciliation (CRM order ${crmOrderId}, version ${crm.version}).` }],
-      opts.signal,
-    );
-    const about = { direction: 'in' as const, orderId: order.id, crmOrderId, eventId, attempt: 1, fromStatus: result!.from_status ?? order.status, toStatus: mapped };
-    switch (result!.outcome) {
-      case 'applied':
-      case 'unchanged':
-        await deps.syncLog.record([{ ...about, decision: 'applied', message: `reconcile: ${missed}` }], deps.now());
-        return verdict('repaired', missed);
-      case 'refused':
-        await deps.syncLog.record([{ ...about, decision: 'refused', message: `reconcile: ${result!.message ?? 'backward transition'}` }], deps.now());
-        return verdict('refused', result!.message ?? 'the lifecycle settings refuse this transition');
-      case 'stale':
-        return verdict('in_sync', '');
-      default:
-        return verdict('error', `the write endpoint answered ${result!.outcome}: ${result!.message ?? ''}`);
-    }
+    const link = await deps.readLink(crmOrderId);
+    // A link to another order agrees nothing about this one (the write endpoint refuses it as foreign).
+    // An install from before the links table kept versions has one only in the order's meta, which the
+    // listing carries: it counts until the write endpoint takes it into the links table (Links::applied_version).
+    agreed = link && link.orderId !== order.id ? null : (link?.appliedVersion ?? order.applied_version);
   } catch (err) {
     const failure = classify(err);
     return verdict('error', `${failure.code}: ${failure.message}`);
+  }
+  // Only what the CRM changed after shop and CRM last agreed is repaired (invariant 10).
+  const drift = driftOf(crm.version, agreed, mapped, order.status);
+  const crmState = `the CRM is at version ${crm.version} (${crm.status}, which maps to ${mapped})`;
+  if (drift.kind === 'in_sync') return verdict('in_sync', '');
+  if (drift.kind === 'local_change') {
+    const why = drift.agreed
+      ? `${crmState}, the version it last agreed with; the order was changed in the shop since (${order.status})`
+      : `${crmState}, but no CRM version was ever applied to or agreed with the order (${order.status}), so this is not known to be a CRM decision`;
+    if (!opts.enforce) return verdict('local_change', why);
+    if (opts.dryRun) return verdict('would_revert', `ENFORCE: ${why}; would be reverted to ${mapped}`);
+    const written = await write(deps, order, crmOrderId, mapped, crm.version, 'reconcile_enforce', opts.signal);
+    return written === 'applied' ? verdict('reverted', `ENFORCE: ${why}; reverted to ${mapped}`) : verdict(written.verdict, written.detail || why);
+  }
+  const missed = `${crmState}; the order had version ${agreed} (${order.status})`;
+  if (opts.dryRun) return verdict('would_repair', missed);
+  const written = await write(deps, order, crmOrderId, mapped, crm.version, 'reconcile', opts.signal);
+  return written === 'applied' ? verdict('repaired', missed) : verdict(written.verdict, written.detail || missed);
+}
+
+/** Has the write endpoint apply one transition (it checks, writes and logs it under the source), and reads its answer. */
+async function write(deps: ReconcileDeps, order: ShopOrder, crmOrderId: string, toStatus: string, version: number, source: 'reconcile' | 'reconcile_enforce', signal: AbortSignal): Promise<'applied' | { verdict: Verdict; detail: string }> {
+  const note =
+    source === 'reconcile_enforce'
+      ? `Status reverted to the CRM's state by reconciliation in enforce mode (CRM order ${crmOrderId}, version ${version}).`
+      : `Status set by the CRM, found by reconciliation (CRM order ${crmOrderId}, version ${version}).`;
+  try {
+    const [result] = await deps.apply(
+      [{ event_id: `reconcile:${crmOrderId}:v${version}`.slice(0, 191), crm_order_id: crmOrderId, order_id: order.id, to_status: toStatus, version, note, source, worker: deps.worker }],
+      signal,
+    );
+    const action = actOn(result!);
+    if (action.kind !== 'done') {
+      return { verdict: 'error', detail: action.kind === 'lease_lost' ? 'the write endpoint answered lease_lost' : `${action.error.code}: ${action.error.message}` };
+    }
+    if (action.decision === 'applied') return 'applied';
+    // Stale: the order holds this CRM version or a newer one already.
+    return action.decision === 'stale' ? { verdict: 'in_sync', detail: '' } : { verdict: 'refused', detail: action.message ?? 'the lifecycle settings refuse this transition' };
+  } catch (err) {
+    const failure = classify(err);
+    return { verdict: 'error', detail: `${failure.code}: ${failure.message}` };
   }
 }

@@ -5,6 +5,15 @@ import { z } from 'zod';
 import { TransientError } from '../errors.js';
 import { wordpressRequest, type WordPressSite } from './request.js';
 
+/** The endpoint's answers, in the order of the plugin's Outcome::ALL (a contract test holds them equal). */
+export const applyOutcomeSchema = z.enum(['applied', 'unchanged', 'stale', 'refused', 'not_found', 'invalid', 'busy', 'lease_lost']);
+export type ApplyOutcome = z.infer<typeof applyOutcomeSchema>;
+
+/** Who sends a transition without an inbox row (the plugin's Outcome::SOURCES): `reconcile_enforce`
+ * alone may revert a shop's own change to the CRM's state. */
+export const applySourceSchema = z.enum(['reconcile', 'reconcile_enforce']);
+export type ApplySource = z.infer<typeof applySourceSchema>;
+
 export interface Transition {
   event_id: string;
   crm_order_id: string;
@@ -17,6 +26,8 @@ export interface Transition {
   inbox_id?: number;
   worker?: string;
   attempt?: number;
+  /** Set on a transition without an inbox row; the plugin logs its outcome under this source. */
+  source?: ApplySource;
   /** What the CRM said, logged by the plugin as the `verified` decision. */
   verified?: { crm_status: string; crm_version: number; latency_ms: number };
   /** When processing began (Unix ms), for the logged latency. */
@@ -26,13 +37,15 @@ export interface Transition {
 export const applyResultSchema = z.object({
   event_id: z.string(),
   order_id: z.number().nullable(),
-  outcome: z.enum(['applied', 'unchanged', 'stale', 'refused', 'not_found', 'invalid', 'busy', 'lease_lost']),
+  outcome: applyOutcomeSchema,
   from_status: z.string().optional(),
   to_status: z.string().optional(),
   message: z.string().optional(),
   /** Why a refusal was made, when it is not a backward move: `foreign_order` (the order belongs to another CRM order, or was never announced to the CRM). */
   code: z.string().optional(),
-  /** True when the plugin logged the outcome and marked the inbox row done. */
+  /** The guard's reason for applied, unchanged, stale and refused (`newer_version`, `not_newer`, `backward`, `enforced`, `foreign_order`, ...). */
+  reason: z.string().optional(),
+  /** True when the plugin logged the outcome (and, for a fenced transition, marked the inbox row done). */
   recorded: z.boolean().optional(),
 });
 export type ApplyResult = z.infer<typeof applyResultSchema>;
