@@ -3,7 +3,7 @@
 // wherever it comes back. Pure.
 import { PermanentError, TransientError } from './errors.js';
 import type { ApplyResult } from './wordpress/apply.js';
-import type { DecisionName } from './log.js';
+import type { DecisionName } from './syncLog.js';
 
 /** The sync log decisions the endpoint writes for the outcomes it owns (the plugin's Outcome::DECISIONS, without `verified`). */
 export const OUTCOME_DECISIONS = ['applied', 'stale', 'refused'] as const satisfies readonly DecisionName[];

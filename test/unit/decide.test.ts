@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changedSinceAgreement, decide, driftOf, printable, type Link } from '../../sidecar/src/incoming/decide.ts';
+import { changedSinceAgreement, decide, driftOf, printable } from '../../sidecar/src/incoming/decide.ts';
+import type { Link } from '../../sidecar/src/db/readLink.ts';
 
 const mapping = { paid: 'processing', shipped: 'completed' };
 const crm = (status: string, version: number, wooOrderId: number | null = null) => ({ status, version, wooOrderId });

@@ -14,7 +14,7 @@ import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
 import { attemptFailure, decideFailure, retryPolicy } from '../queue/decideFailure.js';
 import type { WorkerDeps } from '../queue/workerDeps.js';
-import { PermanentError, TransientError, classify } from '../errors.js';
+import { PermanentError, classify } from '../errors.js';
 import { readLink } from '../db/readLink.js';
 import { actOn } from '../outcome.js';
 

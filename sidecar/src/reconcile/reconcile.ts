@@ -8,7 +8,8 @@ import type { CrmOrder } from '../incoming/crm.js';
 import type { ApplyFn } from '../wordpress/apply.js';
 import type { ListOrdersFn, ShopOrder } from '../wordpress/orders.js';
 import { classify, PermanentError } from '../errors.js';
-import { driftOf, type Link } from '../incoming/decide.js';
+import { driftOf } from '../incoming/decide.js';
+import type { Link } from '../db/readLink.js';
 import { actOn } from '../outcome.js';
 
 export type Verdict =
