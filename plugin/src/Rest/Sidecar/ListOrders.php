@@ -82,13 +82,15 @@ final class ListOrders extends SidecarRoute {
 		);
 		$orders = array();
 		foreach ( $result->orders as $order ) {
-			$created  = $order->get_date_created();
-			$orders[] = array(
+			$created      = $order->get_date_created();
+			$crm_order_id = (string) $order->get_meta( Links::META_CRM_ORDER_ID );
+			$orders[]     = array(
 				'id'              => $order->get_id(),
 				'status'          => $order->get_status(),
 				'date_created'    => $created ? gmdate( 'c', $created->getTimestamp() ) : null,
-				'crm_order_id'    => (string) $order->get_meta( Links::META_CRM_ORDER_ID ),
-				'applied_version' => '' === (string) $order->get_meta( Links::META_VERSION ) ? null : (int) $order->get_meta( Links::META_VERSION ),
+				'crm_order_id'    => $crm_order_id,
+				// The links table is the one store of the applied version (a legacy meta copy is taken in once).
+				'applied_version' => '' === $crm_order_id ? null : Links::applied_version( $crm_order_id, $order ),
 			);
 		}
 		return new \WP_REST_Response(
