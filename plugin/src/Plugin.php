@@ -35,7 +35,6 @@ final class Plugin {
 		add_action( 'woocommerce_before_trash_order', array( Outbox::class, 'on_delete' ), 10, 2 );
 		add_action( 'rest_api_init', array( Admin\HealthController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\SubscriptionsController::class, 'register' ) );
-		add_action( 'rest_api_init', array( Admin\SettingsController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Admin\LogController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\LinkController::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\OrdersController::class, 'register' ) );

@@ -25,6 +25,10 @@ final class Routes {
 	public static function all(): array {
 		return array(
 			Admin\ListAudit::class,
+			Admin\ReadSettings::class,
+			Admin\UpdateSettings::class,
+			Admin\ChangeSecret::class,
+			Admin\ListChoices::class,
 		);
 	}
 
