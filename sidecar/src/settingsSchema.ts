@@ -3,12 +3,13 @@
 // screen validates with it too.
 import { z } from 'zod';
 
-// One pattern for the dotted paths both readers (JsonPath.php, crmDocument.ts) follow: names joined by dots.
-// The patterns are written as in the JSON Schema (String.raw), so the contract test compares them as text.
-const pattern = (source: string) => new RegExp(source);
-const path = z.string().min(1).max(200).regex(pattern(String.raw`^[^.\s\[\]$*]+(\.[^.\s\[\]$*]+)*$`));
-const header = z.string().regex(pattern(String.raw`^[A-Za-z0-9!#$%&'*+.^_${'`'}|~-]{1,64}$`));
-const status = z.string().min(1).max(64).regex(pattern(String.raw`^[a-z0-9_-]+$`));
+// Each pattern is written as in the JSON Schema (String.raw, so the contract test compares them as
+// text), with the schema's description of the form, which is also the message when a value breaks it.
+const formed = (schema: z.ZodString, source: string, description: string) => schema.regex(new RegExp(source), { error: `Enter ${description}.` }).describe(description);
+// The dotted paths both readers (JsonPath.php, crmDocument.ts) follow: names joined by dots.
+const path = formed(z.string().min(1).max(200), String.raw`^[^.\s\[\]$*]+(\.[^.\s\[\]$*]+)*$`, 'a dotted JSON path such as data.status (names joined by dots, no spaces, brackets or $)');
+const header = formed(z.string(), String.raw`^[A-Za-z0-9!#$%&'*+.^_${'`'}|~-]{1,64}$`, 'an HTTP header name such as X-Signature');
+const status = formed(z.string().min(1).max(64), String.raw`^[a-z0-9_-]+$`, 'a WooCommerce order status such as processing');
 const ranges = z.array(z.string().min(1).max(64)).max(200);
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 /** An optional text setting is left out of the document when not set; readers see ''. */
@@ -32,7 +33,7 @@ export const settingsSchema = z.strictObject({
     auth_mode: z.enum(['bearer', 'basic', 'header']),
     auth_header: header,
     basic_user: optional(z.string().min(1).max(191)),
-    order_url_template: z.string().max(2048).regex(pattern(String.raw`^/[^@\\#\s]*\{crm_order_id\}[^@\\#\s]*$`)),
+    order_url_template: formed(z.string().max(2048), String.raw`^/[^@\\#\s]*\{crm_order_id\}[^@\\#\s]*$`, 'a path on the CRM API that starts with / and contains {crm_order_id}, such as /orders/{crm_order_id}'),
     version_source: z.enum(['version', 'updated_at']),
     timeout_ms: int(100, 60000),
     paths: z.strictObject({ status: path, version: path, updated_at: path, woo_order_id: path }),

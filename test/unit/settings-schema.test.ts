@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { settingsSchema } from '../../sidecar/src/settingsSchema.ts';
+import { settingsErrors } from '../../admin-ui/src/api/client.ts';
 import { ROOT } from '../stack/paths.ts';
 
 type Node = Record<string, unknown> & { properties?: Record<string, Node>; items?: Node; required?: string[]; additionalProperties?: boolean | Node };
@@ -19,7 +20,11 @@ function constraints(node: Node, path = '$', required = true): Record<string, un
   const own: Record<string, unknown> = { required };
   for (const key of CONSTRAINTS) if (node[key] !== undefined) own[key] = node[key];
   // The same regular expression, however each side escapes a slash.
-  if (typeof node.pattern === 'string') own.pattern = new RegExp(node.pattern).source;
+  if (typeof node.pattern === 'string') {
+    own.pattern = new RegExp(node.pattern).source;
+    // The form's description is the message when a value breaks the pattern, on both sides.
+    own.description = node.description;
+  }
   if (node.type === 'object') own.additionalProperties = node.additionalProperties === false ? false : 'map';
   let out: Record<string, unknown> = { [path]: own };
   for (const [key, child] of Object.entries(node.properties ?? {})) out = { ...out, ...constraints(child, `${path}.${key}`, (node.required ?? []).includes(key)) };
@@ -77,5 +82,22 @@ describe('settings schema contract', () => {
 
   it('a dotted path through a list index is accepted, as both readers follow it', () => {
     expect(errorPaths(withDefaults((d) => ((d.crm!.paths as Record<string, unknown>).status = 'data.items.0.status')))).toEqual([]);
+  });
+});
+
+describe('the admin screen’s check before saving', () => {
+  const current = settingsSchema.parse(defaults(jsonSchema));
+
+  it('names each wrong field of the sections it would send, as the server does', () => {
+    const errors = settingsErrors(current, {
+      crm: { ...current.crm, paths: { ...current.crm.paths, status: '' }, order_url_template: '/orders/by-id', timeout_ms: 5 },
+      incoming: { ...current.incoming, allowed_ips: ['10.0.0.0/8', ''] },
+    });
+    expect(Object.keys(errors).sort()).toEqual(['crm.order_url_template', 'crm.paths.status', 'crm.timeout_ms', 'incoming.allowed_ips']);
+    expect(errors['crm.order_url_template']).toBe('Enter a path on the CRM API that starts with / and contains {crm_order_id}, such as /orders/{crm_order_id}.');
+  });
+
+  it('treats an emptied optional setting as left out, and keeps the mapping as sent', () => {
+    expect(settingsErrors(current, { crm: { ...current.crm, base_url: '', basic_user: '' }, incoming: { ...current.incoming, client_ip_header: '' }, mapping: { won: 'completed' } })).toEqual({});
   });
 });
