@@ -32,8 +32,8 @@ final class Settings {
 	}
 
 	/**
-	 * The stored document in the schema's form: defaults filled in, unknown keys dropped, and an
-	 * optional setting that is not set left out. A document stored in an older form is rewritten
+	 * The stored document in the schema's form: defaults filled in, unknown keys dropped, an optional
+	 * setting that is not set left out, and valid. A document stored in an older form is rewritten
 	 * once, so the sidecar (which validates it with the same schema) reads the new form.
 	 *
 	 * @return array<string, mixed>
@@ -42,11 +42,38 @@ final class Settings {
 		$raw      = get_option( self::OPTION, false );
 		$stored   = json_decode( is_string( $raw ) ? $raw : '{}', true );
 		$document = self::known( self::merge( self::defaults(), is_array( $stored ) ? $stored : array() ), Schema::get() );
-		$json     = (string) wp_json_encode( $document );
+		// A value the schema refuses (saved under older rules, or written around the settings API) is
+		// reset to its default, or left out: the sidecar refuses a document that breaks the schema.
+		foreach ( array_keys( Schema::errors( $document ) ) as $path ) {
+			$document = self::reset( $document, explode( '.', $path ), self::defaults() );
+		}
+		$json = (string) wp_json_encode( $document );
 		if ( is_string( $raw ) && $json !== $raw ) {
 			update_option( self::OPTION, $json, true );
 		}
 		return $document;
+	}
+
+	/**
+	 * The document with the setting at a path set back to its default, or removed when it has none.
+	 *
+	 * @param array<string, mixed> $values   Values at this level.
+	 * @param list<string>         $steps    Path below this level.
+	 * @param mixed                $defaults Defaults at this level.
+	 * @return array<string, mixed>
+	 */
+	private static function reset( array $values, array $steps, $defaults ): array {
+		$key      = (string) array_shift( $steps );
+		$defaults = is_array( $defaults ) ? $defaults : array();
+		if ( ! $steps || ! is_array( $values[ $key ] ?? null ) ) {
+			unset( $values[ $key ] );
+			if ( array_key_exists( $key, $defaults ) ) {
+				$values[ $key ] = $defaults[ $key ];
+			}
+			return $values;
+		}
+		$values[ $key ] = self::reset( $values[ $key ], $steps, $defaults[ $key ] ?? null );
+		return $values;
 	}
 
 	/**

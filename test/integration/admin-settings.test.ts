@@ -132,12 +132,19 @@ describe('settings documents that are refused', () => {
     expect(stored.crm).not.toHaveProperty('basic_user');
   });
 
-  it('rewrites a document stored with empty optional settings in the schema’s form, which the sidecar parses', () => {
-    wpEval(`$s = json_decode( get_option( 'crm_bridge_settings' ), true ); $s['incoming']['client_ip_header'] = ''; $s['crm']['basic_user'] = ''; update_option( 'crm_bridge_settings', wp_json_encode( $s ) );`);
+  it('rewrites a document stored under the older rules in the schema’s form, which the sidecar parses', () => {
+    wpEval(
+      `$s = json_decode( get_option( 'crm_bridge_settings' ), true ); $s['incoming']['client_ip_header'] = ''; $s['crm']['basic_user'] = ''; $s['outgoing']['crm_order_id_path'] = ''; $s['crm']['paths']['status'] = '$.data[0].status'; $s['retry'] = 'x'; update_option( 'crm_bridge_settings', wp_json_encode( $s ) );`,
+    );
     wpEval(`\\CrmBridge\\Settings::all();`);
-    const stored = JSON.parse(wpEval(`echo get_option( 'crm_bridge_settings' );`)) as { incoming: Record<string, unknown>; crm: Record<string, unknown> };
+    const stored = JSON.parse(wpEval(`echo get_option( 'crm_bridge_settings' );`)) as { incoming: Record<string, unknown>; crm: { paths: Record<string, unknown> }; outgoing: Record<string, unknown>; retry: unknown };
     expect(stored.incoming).not.toHaveProperty('client_ip_header');
-    expect(settingsSchema.safeParse(stored).success).toBe(true);
+    expect(stored.crm).not.toHaveProperty('basic_user');
+    // A value the schema refuses goes back to its default.
+    expect(stored.outgoing.crm_order_id_path).toBe('id');
+    expect(stored.crm.paths.status).toBe('status');
+    expect(stored.retry).toEqual({ max_attempts: 10, base_delay_ms: 1000, max_delay_ms: 3600000 });
+    expect(settingsSchema.safeParse(stored).error?.issues ?? []).toEqual([]);
   });
 
   it('ignores a stored outgoing.allow_private_urls', () => {
