@@ -23,6 +23,13 @@ final class Settings {
 	public const OPTION = 'crm_bridge_settings';
 
 	/**
+	 * The last stored JSON read and the document it made, so a request reads and checks it once.
+	 *
+	 * @var array{0: mixed, 1: array<string, mixed>}|null
+	 */
+	private static ?array $read = null;
+
+	/**
 	 * The defaults, read from the schema; optional settings have none.
 	 *
 	 * @return array<string, mixed>
@@ -39,7 +46,10 @@ final class Settings {
 	 * @return array<string, mixed>
 	 */
 	public static function document(): array {
-		$raw      = get_option( self::OPTION, false );
+		$raw = get_option( self::OPTION, false );
+		if ( null !== self::$read && $raw === self::$read[0] ) {
+			return self::$read[1];
+		}
 		$stored   = json_decode( is_string( $raw ) ? $raw : '{}', true );
 		$document = self::known( self::merge( self::defaults(), is_array( $stored ) ? $stored : array() ), Schema::get() );
 		// A value the schema refuses (saved under older rules, or written around the settings API) is
@@ -47,9 +57,35 @@ final class Settings {
 		foreach ( array_keys( Schema::errors( $document ) ) as $path ) {
 			$document = self::reset( $document, explode( '.', $path ), self::defaults() );
 		}
-		$json = (string) wp_json_encode( $document );
+		$json = self::encode( $document );
 		if ( is_string( $raw ) && $json !== $raw ) {
 			update_option( self::OPTION, $json, true );
+			$raw = $json;
+		}
+		self::$read = array( $raw, $document );
+		return $document;
+	}
+
+	/**
+	 * The document as JSON, a map (the status mapping) always an object, even when empty.
+	 *
+	 * @param array<string, mixed> $document Document.
+	 */
+	public static function encode( array $document ): string {
+		return (string) wp_json_encode( self::for_json( $document ) );
+	}
+
+	/**
+	 * The document ready for JSON: each map an object, so an empty one is {} rather than [].
+	 *
+	 * @param array<string, mixed> $document Document.
+	 * @return array<string, mixed>
+	 */
+	public static function for_json( array $document ): array {
+		foreach ( Schema::get()['properties'] as $key => $node ) {
+			if ( is_array( $node['additionalProperties'] ?? null ) && is_array( $document[ $key ] ?? null ) ) {
+				$document[ $key ] = (object) $document[ $key ];
+			}
 		}
 		return $document;
 	}
@@ -102,7 +138,7 @@ final class Settings {
 	 * @param array<string, mixed> $patch Partial document.
 	 */
 	public static function update( array $patch ): void {
-		update_option( self::OPTION, wp_json_encode( self::known( self::merged( $patch ), Schema::get() ) ), true );
+		update_option( self::OPTION, self::encode( self::known( self::merged( $patch ), Schema::get() ) ), true );
 	}
 
 	/**

@@ -132,6 +132,16 @@ describe('settings documents that are refused', () => {
     expect(stored.crm).not.toHaveProperty('basic_user');
   });
 
+  it('stores and answers an empty mapping as an object, which the sidecar and the admin screen parse', async () => {
+    const res = await put({ mapping: {} });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { settings: { mapping: unknown } }).settings.mapping).toEqual({});
+    const raw = wpEval(`echo get_option( 'crm_bridge_settings' );`);
+    expect(raw).toContain('"mapping":{}');
+    expect(settingsSchema.safeParse(JSON.parse(raw)).error?.issues ?? []).toEqual([]);
+    expect((await put({ mapping: { paid: 'processing', won: 'completed' } })).status).toBe(200);
+  });
+
   it('rewrites a document stored under the older rules in the schema’s form, which the sidecar parses', () => {
     wpEval(
       `$s = json_decode( get_option( 'crm_bridge_settings' ), true ); $s['incoming']['client_ip_header'] = ''; $s['crm']['basic_user'] = ''; $s['outgoing']['crm_order_id_path'] = ''; $s['crm']['paths']['status'] = '$.data[0].status'; $s['retry'] = 'x'; update_option( 'crm_bridge_settings', wp_json_encode( $s ) );`,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { settingsSchema } from '../../sidecar/src/settingsSchema.ts';
+import { parseSettings } from '../../sidecar/src/settings.ts';
 import { settingsErrors } from '../../admin-ui/src/api/client.ts';
 import { ROOT } from '../stack/paths.ts';
 
@@ -99,5 +100,21 @@ describe('the admin screen’s check before saving', () => {
 
   it('treats an emptied optional setting as left out, and keeps the mapping as sent', () => {
     expect(settingsErrors(current, { crm: { ...current.crm, base_url: '', basic_user: '' }, incoming: { ...current.incoming, client_ip_header: '' }, mapping: { won: 'completed' } })).toEqual({});
+  });
+});
+
+describe('the sidecar’s reading of the stored document', () => {
+  const stored = () => defaults(jsonSchema) as Record<string, Record<string, unknown>>;
+
+  it('reads an optional setting that is left out as empty', () => {
+    const { settings } = parseSettings(JSON.stringify(stored()), undefined, undefined);
+    expect(settings.crm.base_url).toBe('');
+    expect(settings.crm.basic_user).toBe('');
+  });
+
+  it('refuses a document with a key the schema does not know, naming it', () => {
+    const doc = stored();
+    doc.outgoing!.follow_redirects = true;
+    expect(() => parseSettings(JSON.stringify(doc), undefined, undefined)).toThrow(/follow_redirects/);
   });
 });

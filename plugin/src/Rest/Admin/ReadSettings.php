@@ -52,7 +52,7 @@ final class ReadSettings extends ConfigureRoute {
 	 */
 	public static function body(): array {
 		return array(
-			'settings'           => Settings::document(),
+			'settings'           => Settings::for_json( Settings::document() ),
 			'secrets'            => array(
 				Secrets::INCOMING  => Secrets::describe( Secrets::INCOMING ),
 				Secrets::CRM_TOKEN => Secrets::describe( Secrets::CRM_TOKEN ),
