@@ -33,7 +33,6 @@ final class Plugin {
 		add_action( 'woocommerce_order_status_changed', array( Outbox::class, 'on_status_changed' ), 10, 3 );
 		add_action( 'woocommerce_before_delete_order', array( Outbox::class, 'on_delete' ), 10, 2 );
 		add_action( 'woocommerce_before_trash_order', array( Outbox::class, 'on_delete' ), 10, 2 );
-		add_action( 'rest_api_init', array( Admin\SettingsController::class, 'register' ) );
 		add_action( 'admin_notices', array( Notices::class, 'render' ) );
 		add_action( 'add_meta_boxes', array( Admin\OrderBox::class, 'register' ) );
 		add_action( 'rest_api_init', array( Rest\Routes::class, 'register' ) );

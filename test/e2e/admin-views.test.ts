@@ -1,4 +1,6 @@
 // The admin views in a real browser: settings with write-only secrets, the sync log, dead letters.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
@@ -67,6 +69,28 @@ describe('admin views', () => {
     expect(api).not.toContain(token);
     expect(api).not.toContain(signing.slice(6));
     expect(JSON.parse(api)).toMatchObject({ secrets: { crm_api_token: { set: true }, incoming_signing: { set: true } } });
+  });
+
+  it('offers the server’s WooCommerce statuses, a custom one included, and checks a JSON path before saving', async () => {
+    const muPlugin = join(site().dir, 'wp-content', 'mu-plugins', 'crm-bridge-test-custom-status.php');
+    writeFileSync(muPlugin, `<?php\nadd_filter( 'wc_order_statuses', static fn( $s ) => $s + array( 'wc-awaiting-pickup' => 'Awaiting pickup' ) );\n`);
+    try {
+      await open('settings');
+      const firstStatus = page.locator('.crm-bridge-mapping-row').first().getByLabel('WooCommerce status');
+      await firstStatus.locator('option', { hasText: 'Awaiting pickup' }).waitFor({ state: 'attached' });
+      await page.getByLabel('Path to version').fill('$.data[0].version');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.locator('.crm-bridge-admin').getByText(/^Enter a dotted JSON path such as data\.status/).waitFor();
+      await page.getByLabel('Path to version').fill('version');
+      await firstStatus.selectOption('awaiting-pickup');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.locator('.crm-bridge-admin').getByText('Settings saved.').waitFor();
+      const stored = JSON.parse(wpEval(`echo get_option( 'crm_bridge_settings' );`)) as { mapping: Record<string, string> };
+      expect(Object.values(stored.mapping)).toContain('awaiting-pickup');
+    } finally {
+      wpEval(`\\CrmBridge\\Settings::update( array( 'mapping' => \\CrmBridge\\Settings::defaults()['mapping'] ) );`);
+      rmSync(muPlugin, { force: true });
+    }
   });
 
   it('filters the sync log by CRM order', async () => {

@@ -1,8 +1,11 @@
 // The settings API: validation per field, the mapping replaced as a whole, secrets write-only.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, rest, site, wpEval, type Session } from '../support/stack.ts';
 import { setConfigFlag } from '../stack/wordpress.ts';
 import { configureCrm, CRM_TOKEN } from '../support/incoming.ts';
+import { settingsSchema } from '../../sidecar/src/settingsSchema.ts';
 
 let session: Session;
 const put = (settings: unknown) => rest('/crm-bridge/v1/admin/settings', { method: 'PUT', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings }) });
@@ -75,6 +78,13 @@ describe('settings documents that are refused', () => {
     ['a section that is not an object', { incoming: 'x' }, 'incoming'],
     ['an empty incoming JSON path', { incoming: { paths: { version: '' } } }, 'incoming.paths.version'],
     ['an empty CRM JSON path', { crm: { paths: { status: '' } } }, 'crm.paths.status'],
+    ['an empty JSON path for the CRM order id in its answer', { outgoing: { crm_order_id_path: '' } }, 'outgoing.crm_order_id_path'],
+    ['a bracketed JSON path the readers do not follow', { crm: { paths: { status: '$.data[0].status' } } }, 'crm.paths.status'],
+    ['a JSON path with an empty step', { incoming: { paths: { type: 'data..type' } } }, 'incoming.paths.type'],
+    ['a required JSON path removed with null', { incoming: { paths: { version: null } } }, 'incoming.paths.version'],
+    ['a section removed with null', { retry: null }, 'retry'],
+    ['an auth mode outside the enum', { crm: { auth_mode: 'digest' } }, 'crm.auth_mode'],
+    ['an unknown top-level key', { colour: 'blue' }, 'colour'],
     ['an unknown nested key', { crm: { paths: { colour: 'blue' } } }, 'crm.paths.colour'],
     ['an order URL template that leaves the CRM host', { crm: { order_url_template: '@evil.example/{crm_order_id}' } }, 'crm.order_url_template'],
     ['an order URL template on another port', { crm: { order_url_template: ':8443/orders/{crm_order_id}' } }, 'crm.order_url_template'],
@@ -109,9 +119,69 @@ describe('settings documents that are refused', () => {
     expect((await put({ incoming: { allowed_ips: [], trusted_proxies: [], client_ip_header: '', signature_mode: 'standard_webhooks', event_id_path: '' }, delete_data_on_uninstall: false })).status).toBe(200);
   });
 
+  it('leaves an optional setting out when it is cleared, never storing an empty string', async () => {
+    expect((await put({ incoming: { client_ip_header: 'X-Forwarded-For', event_id_path: 'id' }, crm: { basic_user: 'shop' } })).status).toBe(200);
+    const res = await put({ incoming: { client_ip_header: '', event_id_path: null }, crm: { basic_user: '' } });
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { settings: { incoming: Record<string, unknown>; crm: Record<string, unknown> } };
+    expect(doc.settings.incoming).not.toHaveProperty('client_ip_header');
+    expect(doc.settings.incoming).not.toHaveProperty('event_id_path');
+    expect(doc.settings.crm).not.toHaveProperty('basic_user');
+    const stored = JSON.parse(wpEval(`echo get_option( 'crm_bridge_settings' );`)) as { incoming: Record<string, unknown>; crm: Record<string, unknown> };
+    expect(stored.incoming).not.toHaveProperty('client_ip_header');
+    expect(stored.crm).not.toHaveProperty('basic_user');
+  });
+
+  it('stores and answers an empty mapping as an object, which the sidecar and the admin screen parse', async () => {
+    const res = await put({ mapping: {} });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { settings: { mapping: unknown } }).settings.mapping).toEqual({});
+    const raw = wpEval(`echo get_option( 'crm_bridge_settings' );`);
+    expect(raw).toContain('"mapping":{}');
+    expect(settingsSchema.safeParse(JSON.parse(raw)).error?.issues ?? []).toEqual([]);
+    expect((await put({ mapping: { paid: 'processing', won: 'completed' } })).status).toBe(200);
+  });
+
+  it('rewrites a document stored under the older rules in the schema’s form, which the sidecar parses', () => {
+    wpEval(
+      `$s = json_decode( get_option( 'crm_bridge_settings' ), true ); $s['incoming']['client_ip_header'] = ''; $s['crm']['basic_user'] = ''; $s['outgoing']['crm_order_id_path'] = ''; $s['crm']['paths']['status'] = '$.data[0].status'; $s['retry'] = 'x'; update_option( 'crm_bridge_settings', wp_json_encode( $s ) );`,
+    );
+    wpEval(`\\CrmBridge\\Settings::all();`);
+    const stored = JSON.parse(wpEval(`echo get_option( 'crm_bridge_settings' );`)) as { incoming: Record<string, unknown>; crm: { paths: Record<string, unknown> }; outgoing: Record<string, unknown>; retry: unknown };
+    expect(stored.incoming).not.toHaveProperty('client_ip_header');
+    expect(stored.crm).not.toHaveProperty('basic_user');
+    // A value the schema refuses goes back to its default.
+    expect(stored.outgoing.crm_order_id_path).toBe('id');
+    expect(stored.crm.paths.status).toBe('status');
+    expect(stored.retry).toEqual({ max_attempts: 10, base_delay_ms: 1000, max_delay_ms: 3600000 });
+    expect(settingsSchema.safeParse(stored).error?.issues ?? []).toEqual([]);
+  });
+
   it('ignores a stored outgoing.allow_private_urls', () => {
     wpEval(`$s = json_decode( get_option( 'crm_bridge_settings' ), true ); $s['outgoing']['allow_private_urls'] = true; update_option( 'crm_bridge_settings', wp_json_encode( $s ) );`);
     expect(wpEval(`echo wp_json_encode( array_key_exists( 'allow_private_urls', \\CrmBridge\\Settings::all()['outgoing'] ) );`)).toBe('false');
+  });
+});
+
+describe('the choice lists the admin screen offers', () => {
+  // A shop's own status, added the way plugins add one: the wc_order_statuses filter.
+  const muPlugin = () => join(site().dir, 'wp-content', 'mu-plugins', 'crm-bridge-test-custom-status.php');
+  beforeAll(() => writeFileSync(muPlugin(), `<?php\nadd_filter( 'wc_order_statuses', static fn( $s ) => $s + array( 'wc-awaiting-pickup' => 'Awaiting pickup' ) );\n`));
+  afterAll(() => rmSync(muPlugin(), { force: true }));
+
+  it('lists WooCommerce’s order statuses, a custom one included, and the subscription topics', async () => {
+    const res = await rest('/crm-bridge/v1/admin/settings/choices', { session });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { statuses: { value: string; label: string }[]; topics: string[] };
+    expect(body.statuses.map((s) => s.value)).toEqual(expect.arrayContaining(['pending', 'processing', 'on-hold', 'completed', 'cancelled', 'refunded', 'failed', 'awaiting-pickup']));
+    expect(body.statuses).toContainEqual({ value: 'awaiting-pickup', label: 'Awaiting pickup' });
+    expect(body.topics).toEqual(['order.created', 'order.updated', 'order.status_changed', 'order.deleted']);
+  });
+
+  it('accepts the custom status in the mapping, since the rules read the same list', async () => {
+    const res = await put({ mapping: { ready: 'awaiting-pickup', paid: 'processing' } });
+    expect(res.status).toBe(200);
+    expect((await put({ mapping: { ready: 'awaiting-collection' } })).status).toBe(400);
   });
 });
 

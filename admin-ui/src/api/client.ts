@@ -1,7 +1,9 @@
 // The one module that talks to the plugin's admin REST API. Every response is parsed by a schema,
 // and every failure becomes an ApiError with the server's code and message for a visible notice.
 import apiFetch from '@wordpress/api-fetch';
+import { __, sprintf } from '@wordpress/i18n';
 import { z } from 'zod';
+import { settingsSchema, type ParsedSettings } from '../../../sidecar/src/settingsSchema';
 
 export const NAMESPACE = '/crm-bridge/v1';
 
@@ -77,31 +79,8 @@ export const getHealth = (): Promise<Health> => request(healthSchema, { path: '/
 const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nullable(), previous_valid_until: z.string().nullable(), problem: z.literal('too_short').nullable().default(null) });
 
 export const settingsDocSchema = z.object({
-  settings: z.object({
-    crm: z.object({
-      base_url: z.string(),
-      auth_mode: z.enum(['bearer', 'basic', 'header']),
-      auth_header: z.string(),
-      basic_user: z.string(),
-      order_url_template: z.string(),
-      version_source: z.enum(['version', 'updated_at']),
-      timeout_ms: z.number(),
-      paths: z.object({ status: z.string(), version: z.string(), updated_at: z.string(), woo_order_id: z.string() }),
-    }),
-    incoming: z.object({
-      signature_mode: z.enum(['standard_webhooks', 'hmac']),
-      hmac_header: z.string(),
-      hmac_encoding: z.enum(['hex', 'base64']),
-      event_id_path: z.string(),
-      allowed_ips: z.array(z.string()),
-      trusted_proxies: z.array(z.string()),
-      client_ip_header: z.string(),
-    }),
-    mapping: z.record(z.string(), z.string()),
-    lifecycle: z.object({ final_statuses: z.array(z.string()), allowed_transitions: z.array(z.array(z.string())) }),
-    retention_days: z.number(),
-    delete_data_on_uninstall: z.boolean(),
-  }),
+  /** The document as the schema reads it: an optional text setting that is not set is ''. */
+  settings: settingsSchema,
   secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema }),
   receiver_url: z.string(),
   encryption_key_set: z.boolean(),
@@ -111,17 +90,66 @@ export const settingsDocSchema = z.object({
   crm_token_cleared: z.boolean().optional(),
 });
 export type SettingsDoc = z.infer<typeof settingsDocSchema>;
-export type SettingsPatch = {
-  crm?: Partial<SettingsDoc['settings']['crm']>;
-  incoming?: Partial<SettingsDoc['settings']['incoming']>;
-  mapping?: Record<string, string>;
-  lifecycle?: SettingsDoc['settings']['lifecycle'];
-  retention_days?: number;
-  delete_data_on_uninstall?: boolean;
-};
+/** Sections are merged key by key on the server, the mapping and lists replaced; '' clears an optional setting. */
+export type SettingsPatch = { [K in keyof ParsedSettings]?: ParsedSettings[K] extends unknown[] | number | boolean ? ParsedSettings[K] : Partial<ParsedSettings[K]> };
+
+/** The document without its empty texts: an optional setting left empty is not set (as the server stores it). */
+function withoutBlanks(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '').map(([k, v]) => [k, withoutBlanks(v)]));
+}
+
+/** The messages the server gives for the same errors (a pattern's message comes from the schema itself). */
+function settingsMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.code === 'too_big' ? issue.maximum : 0);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return __('This setting is required.', 'crm-bridge');
+      return { number: __('Enter a whole number.', 'crm-bridge'), int: __('Enter a whole number.', 'crm-bridge'), boolean: __('Enter true or false.', 'crm-bridge'), array: __('Enter a list.', 'crm-bridge'), object: __('Send an object.', 'crm-bridge') }[String(issue.expected)] ?? __('Enter text.', 'crm-bridge');
+    case 'too_small':
+      if (issue.origin === 'string') return __('Enter a value.', 'crm-bridge');
+      return issue.origin === 'array' ? sprintf(__('Enter at least %d entries.', 'crm-bridge'), bound) : sprintf(__('Enter a whole number of at least %d.', 'crm-bridge'), bound);
+    case 'too_big':
+      if (issue.origin === 'string') return sprintf(__('Enter text of at most %d characters.', 'crm-bridge'), bound);
+      return issue.origin === 'array' ? sprintf(__('Enter at most %d entries.', 'crm-bridge'), bound) : sprintf(__('Enter a whole number of at most %d.', 'crm-bridge'), bound);
+    case 'invalid_value':
+      return sprintf(__('Choose one of: %s.', 'crm-bridge'), issue.values.join(', '));
+    case 'unrecognized_keys':
+      return sprintf(__('Unknown setting "%s".', 'crm-bridge'), issue.keys.join(', '));
+    default:
+      return undefined;
+  }
+}
+
+/** Field errors (dotted path → message) of the document a save would make, by the schema the server and the sidecar use. */
+export function settingsErrors(current: ParsedSettings, patch: SettingsPatch): Record<string, string> {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    const section = settingsSchema.shape[key as keyof ParsedSettings];
+    merged[key] = section instanceof z.ZodObject ? { ...(current[key as keyof ParsedSettings] as object), ...(value as object) } : value;
+  }
+  const result = settingsSchema.safeParse(withoutBlanks(merged), { error: settingsMessage });
+  const errors: Record<string, string> = {};
+  for (const issue of result.success ? [] : result.error.issues) {
+    // An entry of a list is reported at the list, which is one field in the form (as the server does).
+    const index = issue.path.findIndex((step) => typeof step === 'number');
+    errors[(index < 0 ? issue.path : issue.path.slice(0, index)).join('.')] ??= issue.message;
+  }
+  return errors;
+}
 
 export const getSettings = (): Promise<SettingsDoc> => request(settingsDocSchema, { path: '/admin/settings' });
-export const saveSettings = (settings: SettingsPatch): Promise<SettingsDoc> => request(settingsDocSchema, { path: '/admin/settings', method: 'PUT', data: { settings } });
+/** Validates the save with the settings schema first, so field errors show without a round trip; the server checks again. */
+export const saveSettings = (current: ParsedSettings, settings: SettingsPatch): Promise<SettingsDoc> => {
+  const fields = settingsErrors(current, settings);
+  if (Object.keys(fields).length > 0) return Promise.reject(new ApiError('crm_bridge_invalid_settings', __('Some settings need attention.', 'crm-bridge'), 400, fields));
+  return request(settingsDocSchema, { path: '/admin/settings', method: 'PUT', data: { settings } });
+};
+
+/** WooCommerce's order statuses (custom ones included) and the subscription topics, as the server knows them. */
+export const choicesSchema = z.object({ statuses: z.array(z.object({ value: z.string(), label: z.string() })), topics: z.array(z.string()) });
+export type Choices = z.infer<typeof choicesSchema>;
+export const getChoices = (): Promise<Choices> => request(choicesSchema, { path: '/admin/settings/choices' });
 export const secretAction = (name: 'incoming_signing' | 'crm_api_token', action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) =>
   request(settingsDocSchema.extend({ secret: z.string().nullable() }), { path: '/admin/settings/secrets', method: 'POST', data: { name, action, value } });
 

@@ -3,26 +3,26 @@
 import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextareaControl, TextControl, __experimentalNumberControl as NumberControl } from '@wordpress/components';
 import { useCallback, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type SettingsDoc } from '../../api/client';
+import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type Choices, type SettingsDoc } from '../../api/client';
 import { toApiError, useApi } from '../../components/useApi';
-
-const WOO_STATUSES = ['pending', 'processing', 'on-hold', 'completed', 'cancelled', 'refunded', 'failed'];
 
 export function SettingsView() {
   const load = useCallback(() => getSettings(), []);
   const { data, setData, error, loading } = useApi(load);
+  const choices = useApi(useCallback(() => getChoices(), []));
   if (loading && !data) return <Spinner />;
   if (!data) return <Notice status="error" isDismissible={false}>{sprintf(__('Could not load the settings: %s', 'crm-bridge'), error?.message ?? '')}</Notice>;
   return (
     <>
+      {choices.error && <Notice status="error" isDismissible={false}>{sprintf(__('Could not load the WooCommerce statuses: %s', 'crm-bridge'), choices.error.message)}</Notice>}
       <EncryptionNotice encryption={data.encryption} />
-      <ConnectionForm doc={data} onSaved={setData} />
+      <ConnectionForm doc={data} statuses={choices.data?.statuses ?? []} onSaved={setData} />
       <SecretsPanel doc={data} onChanged={setData} />
     </>
   );
 }
 
-function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: SettingsDoc) => void }) {
+function ConnectionForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: Choices['statuses']; onSaved: (d: SettingsDoc) => void }) {
   const [crm, setCrm] = useState(doc.settings.crm);
   const [mapping, setMapping] = useState(Object.entries(doc.settings.mapping));
   const [retention, setRetention] = useState(doc.settings.retention_days);
@@ -43,7 +43,7 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
     setSaving(true);
     setSaved(false);
     const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
-    saveSettings({
+    saveSettings(doc.settings, {
       crm,
       incoming: { ...incoming, allowed_ips: lines(allowedIps), trusted_proxies: lines(proxies) },
       mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')),
@@ -87,8 +87,8 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
           onChange={(v) => setCrm({ ...crm, auth_mode: v as typeof crm.auth_mode })}
           __nextHasNoMarginBottom
         />
-        {crm.auth_mode === 'header' && <TextControl label={__('Header name', 'crm-bridge')} value={crm.auth_header} onChange={(v) => setCrm({ ...crm, auth_header: v })} __nextHasNoMarginBottom />}
-        {crm.auth_mode === 'basic' && <TextControl label={__('User', 'crm-bridge')} value={crm.basic_user} onChange={(v) => setCrm({ ...crm, basic_user: v })} __nextHasNoMarginBottom />}
+        {crm.auth_mode === 'header' && <TextControl label={__('Header name', 'crm-bridge')} value={crm.auth_header} onChange={(v) => setCrm({ ...crm, auth_header: v })} help={field('crm.auth_header')} __nextHasNoMarginBottom />}
+        {crm.auth_mode === 'basic' && <TextControl label={__('User', 'crm-bridge')} value={crm.basic_user} onChange={(v) => setCrm({ ...crm, basic_user: v })} help={field('crm.basic_user')} __nextHasNoMarginBottom />}
         <TextControl label={__('Order URL template', 'crm-bridge')} value={crm.order_url_template} onChange={(v) => setCrm({ ...crm, order_url_template: v })} help={field('crm.order_url_template') ?? __('For example /orders/{crm_order_id}', 'crm-bridge')} __nextHasNoMarginBottom />
         <SelectControl
           label={__('Order version', 'crm-bridge')}
@@ -103,7 +103,7 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
         <fieldset>
           <legend>{__('Where the CRM’s order API puts things (dotted JSON paths)', 'crm-bridge')}</legend>
           {(['status', 'version', 'updated_at', 'woo_order_id'] as const).map((k) => (
-            <TextControl key={k} label={sprintf(__('Path to %s', 'crm-bridge'), k)} value={crm.paths[k]} onChange={(v) => setCrm({ ...crm, paths: { ...crm.paths, [k]: v } })} __nextHasNoMarginBottom />
+            <TextControl key={k} label={sprintf(__('Path to %s', 'crm-bridge'), k)} value={crm.paths[k]} onChange={(v) => setCrm({ ...crm, paths: { ...crm.paths, [k]: v } })} help={field(`crm.paths.${k}`)} __nextHasNoMarginBottom />
           ))}
         </fieldset>
         <SelectControl
@@ -119,7 +119,7 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
         />
         {incoming.signature_mode === 'hmac' && (
           <>
-            <TextControl label={__('Signature header', 'crm-bridge')} value={incoming.hmac_header} onChange={(v) => setIncoming({ ...incoming, hmac_header: v })} __nextHasNoMarginBottom />
+            <TextControl label={__('Signature header', 'crm-bridge')} value={incoming.hmac_header} onChange={(v) => setIncoming({ ...incoming, hmac_header: v })} help={field('incoming.hmac_header')} __nextHasNoMarginBottom />
             <SelectControl
               label={__('Signature encoding', 'crm-bridge')}
               value={incoming.hmac_encoding}
@@ -174,7 +174,7 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
               <SelectControl
                 label={__('WooCommerce status', 'crm-bridge')}
                 value={wooStatus}
-                options={WOO_STATUSES.map((s) => ({ value: s, label: s }))}
+                options={statusOptions(statuses, wooStatus)}
                 onChange={(v) => setMapping(mapping.map((m, j) => (j === i ? [m[0], v] : m)))}
                 help={field(`mapping.${crmStatus}`)}
                 __nextHasNoMarginBottom
@@ -202,6 +202,12 @@ function ConnectionForm({ doc, onSaved }: { doc: SettingsDoc; onSaved: (d: Setti
       </CardBody>
     </Card>
   );
+}
+
+/** The server's WooCommerce statuses, and the current one even if it is not among them (yet), so the choice shows as it is. */
+function statusOptions(statuses: Choices['statuses'], current: string) {
+  const options = statuses.map((s) => ({ value: s.value, label: s.label }));
+  return options.some((o) => o.value === current) ? options : [{ value: current, label: current }, ...options];
 }
 
 /** Why secrets cannot be stored (with the line for wp-config.php), or that they are kept unencrypted. */

@@ -2,15 +2,17 @@
 import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextControl, ToggleControl } from '@wordpress/components';
 import { useCallback, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, createSubscription, deleteSubscription, getSubscriptions, rotateSubscriptionSecret, sendTestEvent, updateSubscription, type Subscription, type SubscriptionInput } from '../../api/client';
+import { ApiError, createSubscription, getChoices, deleteSubscription, getSubscriptions, rotateSubscriptionSecret, sendTestEvent, updateSubscription, type Subscription, type SubscriptionInput } from '../../api/client';
 import { toApiError, useApi } from '../../components/useApi';
 
-const TOPICS = ['order.created', 'order.updated', 'order.status_changed', 'order.deleted'];
-const EMPTY: SubscriptionInput = { name: '', url: '', topics: [...TOPICS], status_filter: [], payload_mode: 'full', is_crm: false, active: true, rate_limit_per_second: null };
+/** A new subscription receives every topic the server offers. */
+const empty = (topics: string[]): SubscriptionInput => ({ name: '', url: '', topics: [...topics], status_filter: [], payload_mode: 'full', is_crm: false, active: true, rate_limit_per_second: null });
 
 export function SubscriptionsView() {
   const load = useCallback(() => getSubscriptions(), []);
   const { data, error, loading, reload } = useApi(load);
+  const choices = useApi(useCallback(() => getChoices(), []));
+  const topics = choices.data?.topics ?? [];
   const [editing, setEditing] = useState<{ id: number | null; input: SubscriptionInput } | null>(null);
   const [fieldErrors, setFieldErrors] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<{ status: 'success' | 'error' | 'info'; text: string; secret?: string } | null>(null);
@@ -80,7 +82,7 @@ export function SubscriptionsView() {
       <CardHeader>
         <h2>{__('Subscriptions', 'crm-bridge')}</h2>
         {!editing && (
-          <Button variant="primary" onClick={() => setEditing({ id: null, input: { ...EMPTY } })}>
+          <Button variant="primary" onClick={() => setEditing({ id: null, input: empty(topics) })}>
             {__('Add subscription', 'crm-bridge')}
           </Button>
         )}
@@ -88,6 +90,7 @@ export function SubscriptionsView() {
       <CardBody>
         {loading && <Spinner />}
         {error && <Notice status="error" isDismissible={false}>{error.message}</Notice>}
+        {choices.error && <Notice status="error" isDismissible={false}>{sprintf(__('Could not load the topics: %s', 'crm-bridge'), choices.error.message)}</Notice>}
         {message && (
           <Notice status={message.status} onRemove={() => setMessage(null)}>
             {message.text} {message.secret && <code data-testid="subscription-secret">{message.secret}</code>}
@@ -112,7 +115,7 @@ export function SubscriptionsView() {
             <TextControl label={__('Endpoint URL', 'crm-bridge')} type="url" value={editing.input.url} onChange={(v) => setEditing({ ...editing, input: { ...editing.input, url: v } })} help={fieldErrors?.fields.url} __nextHasNoMarginBottom />
             <fieldset>
               <legend>{__('Topics', 'crm-bridge')}</legend>
-              {TOPICS.map((t) => (
+              {topics.map((t) => (
                 <CheckboxControl
                   key={t}
                   label={t}
