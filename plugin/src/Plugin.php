@@ -61,10 +61,15 @@ final class Plugin {
 	 * After an update: migrate the tables, and store the full settings document the sidecar reads.
 	 */
 	public static function maybe_upgrade(): void {
+		$upgrading = (int) get_option( Schema::VERSION_OPTION, 0 ) < Schema::VERSION;
 		Schema::maybe_upgrade();
 		SidecarAccess::maybe_install();
 		if ( false === get_option( Settings::OPTION ) ) {
 			Settings::update( array() );
+		} elseif ( $upgrading ) {
+			// Reading the document rewrites one stored under older rules in the schema's form, which the
+			// sidecar parses strictly: done with the upgrade, not left to the first admin page.
+			Settings::document();
 		}
 	}
 

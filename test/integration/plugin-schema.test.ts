@@ -4,6 +4,7 @@ import { closePools, dbPool, site, wpEval, wpEvalJson } from '../support/stack.t
 import { compareSchema, readPluginColumns, tables } from '../support/schemaContract.ts';
 import { KNOWN_SCHEMA_VERSIONS } from '../../sidecar/src/db/checkSchemaVersion.ts';
 import { WP_VERSIONS } from '../stack/wordpress.ts';
+import { settingsSchema } from '../../sidecar/src/settingsSchema.ts';
 
 afterAll(closePools);
 
@@ -46,6 +47,26 @@ describe('plugin schema migrations', () => {
     expect((await fetch(`${s.url}/wp-json/`)).status).toBe(200);
     expect(compareSchema(tables, await readPluginColumns(dbPool(s), s.database, s.tablePrefix), s.tablePrefix)).toEqual([]);
     expect(wpEvalJson<unknown[]>(`echo wp_json_encode( array( (int) get_option( 'crm_bridge_schema_version' ), get_option( 'crm_bridge_connection_test' ), get_option( 'crm_bridge_connection_test_result' ) ) );`, s)).toEqual([4, false, false]);
+  });
+
+  it('an upgrade rewrites a settings document stored under older rules into one the sidecar parses', async () => {
+    const s = site();
+    const stored = wpEval(`echo get_option( 'crm_bridge_settings' );`, s);
+    try {
+      const old = JSON.parse(stored) as { outgoing: Record<string, unknown>; incoming: Record<string, unknown> };
+      // A key earlier releases wrote and an optional path stored as an empty string.
+      old.outgoing.allow_private_urls = false;
+      old.incoming.event_id_path = '';
+      wpEval(`update_option( 'crm_bridge_schema_version', 3 ); update_option( 'crm_bridge_settings', base64_decode( '${Buffer.from(JSON.stringify(old)).toString('base64')}' ), true );`, s);
+      // Read as the sidecar reads it: straight from the database (loading WordPress would run the upgrade).
+      const raw = async () => JSON.parse(((await dbPool(s).query(`SELECT option_value FROM ${s.tablePrefix}options WHERE option_name = 'crm_bridge_settings'`))[0] as { option_value: string }[])[0]!.option_value) as unknown;
+      expect(settingsSchema.safeParse(await raw()).success).toBe(false);
+      // Any request runs the upgrade; the sidecar reads the option as stored.
+      expect((await fetch(`${s.url}/wp-json/`)).status).toBe(200);
+      expect(settingsSchema.safeParse(await raw()).success).toBe(true);
+    } finally {
+      wpEval(`update_option( 'crm_bridge_settings', base64_decode( '${Buffer.from(stored).toString('base64')}' ), true );`, s);
+    }
   });
 
   it('declares compatibility with High-Performance Order Storage', () => {
