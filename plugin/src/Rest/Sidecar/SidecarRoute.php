@@ -1,6 +1,6 @@
 <?php
 /**
- * Base of the routes only the sidecar calls (write, link, orders, notify, connection-test result):
+ * Base of the routes only the sidecar calls (apply, link, orders, notify):
  * they need the sidecar role's capability, which nothing else grants but administrators hold.
  *
  * @package CrmBridge
