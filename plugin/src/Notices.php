@@ -28,11 +28,8 @@ final class Notices {
 		if ( ! current_user_can( 'manage_woocommerce' ) ) {
 			return;
 		}
-		global $wpdb;
-		$subs = Schema::table( 'subscriptions' );
-		$rows = $wpdb->get_results( "SELECT name, disabled_reason FROM $subs WHERE active = 0 AND disabled_reason IS NOT NULL ORDER BY id LIMIT 5", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		$link = admin_url( 'admin.php?page=crm-bridge' );
-		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+		foreach ( Subscriptions::disabled( 5 ) as $row ) {
 			printf(
 				'<div class="notice notice-error"><p>%s <a href="%s">%s</a></p></div>',
 				/* translators: 1: subscription name, 2: reason */
@@ -45,7 +42,7 @@ final class Notices {
 		$inbox   = Queue\Store::stats( Queue\Store::INBOX, $now );
 		$outbox  = Queue\Store::stats( Queue\Store::OUTBOX, $now );
 		$waiting = $inbox['oldest_pending_age_seconds'] ?? $outbox['oldest_pending_age_seconds'];
-		if ( null !== $waiting && ! Rest\Admin\Heartbeats::any_online( $now ) ) {
+		if ( null !== $waiting && ! Heartbeats::any_online( $now ) ) {
 			printf( '<div class="notice notice-error"><p>%s <a href="%s">%s</a></p></div>', esc_html__( 'The CRM Bridge sidecar is offline: events are waiting and nothing processes them.', 'crm-bridge' ), esc_url( $link ), esc_html__( 'See the health view', 'crm-bridge' ) );
 		} elseif ( null !== $waiting && $waiting > 300 ) {
 			/* translators: %d: minutes */

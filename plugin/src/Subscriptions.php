@@ -32,6 +32,19 @@ final class Subscriptions {
 	}
 
 	/**
+	 * Subscriptions the sidecar disabled (a 410, or failing too long), with the reason: the admin notices.
+	 *
+	 * @param int $limit At most this many.
+	 * @return array<int, array{name: string, disabled_reason: string}>
+	 */
+	public static function disabled( int $limit ): array {
+		global $wpdb;
+		$table = Schema::table( 'subscriptions' );
+		$rows  = $wpdb->get_results( $wpdb->prepare( "SELECT name, disabled_reason FROM $table WHERE active = 0 AND disabled_reason IS NOT NULL ORDER BY id LIMIT %d", $limit ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
 	 * One subscription without its secrets, or null.
 	 *
 	 * @param int $id Id.

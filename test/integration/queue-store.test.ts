@@ -237,18 +237,36 @@ describe('queue store', () => {
   });
 });
 
-describe('queue store as the only owner of queue SQL', () => {
+describe('one owner per table: the queue store for the queues', () => {
   const PLUGIN_SRC = join(import.meta.dirname, '..', '..', 'plugin', 'src');
-  /** Schema creates the tables; everything else, the write endpoint's fence included, is in Queue/. */
-  const OWNERS = new Set(['Schema.php']);
+  /** Schema creates every table; each table has its owners, and no other class names it. */
+  const OWNERS: Record<string, (file: string) => boolean> = {
+    inbox: (f) => f.startsWith('Queue/'),
+    outbox: (f) => f.startsWith('Queue/'),
+    // The store asks whether an order was announced to a CRM subscription (a join).
+    subscriptions: (f) => f === 'Subscriptions.php' || f === 'Queue/Store.php',
+    log: (f) => f === 'SyncLog.php' || f === 'SyncLogReader.php',
+    links: (f) => f === 'Links.php',
+    sidecars: (f) => f === 'Heartbeats.php',
+    refusals: (f) => f === 'Refusals.php',
+    audit: (f) => f === 'Audit.php',
+    connection_tests: (f) => f === 'ConnectionTests.php',
+  };
   const files = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.php') ? [join(dir, e.name)] : []));
 
-  it('names the inbox and outbox tables nowhere in the plugin but in Queue/', () => {
+  it('names each of its tables only in the class that owns it (the inbox and outbox in Queue/)', () => {
+    const declared = wpEvalJson<string[]>(`echo wp_json_encode( array_keys( \\CrmBridge\\Schema::TABLES ) );`);
+    expect([...declared].sort()).toEqual(Object.keys(OWNERS).sort());
     const offenders = files(PLUGIN_SRC)
       .map((file) => relative(PLUGIN_SRC, file))
-      .filter((file) => !file.startsWith('Queue/') && !OWNERS.has(file))
-      .filter((file) => /table\(\s*'(inbox|outbox)'\s*\)|crm_bridge_(inbox|outbox)/.test(readFileSync(join(PLUGIN_SRC, file), 'utf8')));
+      .filter((file) => file !== 'Schema.php')
+      .flatMap((file) => {
+        const source = readFileSync(join(PLUGIN_SRC, file), 'utf8');
+        return Object.keys(OWNERS)
+          .filter((table) => new RegExp(`table\\(\\s*'${table}'\\s*\\)|crm_bridge_${table}\\b`).test(source) && !OWNERS[table]!(file))
+          .map((table) => `${file} names ${table}`);
+      });
     expect(offenders).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ declare( strict_types=1 );
 namespace CrmBridge\Admin;
 
 use CrmBridge\Links;
-use CrmBridge\Schema;
+use CrmBridge\SyncLogReader;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -46,10 +46,8 @@ final class OrderBox {
 		if ( ! $order ) {
 			return;
 		}
-		global $wpdb;
-		$table = Schema::table( 'log' );
-		$rows  = $wpdb->get_results( $wpdb->prepare( "SELECT created_at, direction, decision, to_status, error_class, message FROM $table WHERE order_id = %d ORDER BY id DESC LIMIT 20", $order->get_id() ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		$crm   = (string) $order->get_meta( Links::META_CRM_ORDER_ID );
+		$rows = SyncLogReader::for_order( (int) $order->get_id(), 20 );
+		$crm  = (string) $order->get_meta( Links::META_CRM_ORDER_ID );
 		echo '<div class="crm-bridge-order-box">';
 		echo '<p>' . ( '' !== $crm
 			/* translators: %s: CRM order id */

@@ -11,6 +11,7 @@ declare( strict_types=1 );
 namespace CrmBridge\Rest\Admin;
 
 use CrmBridge\Rest\Args;
+use CrmBridge\SyncLogReader;
 
 defined( 'ABSPATH' ) || exit;
 

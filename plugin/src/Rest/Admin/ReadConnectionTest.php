@@ -10,7 +10,7 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest\Admin;
 
-use CrmBridge\Schema;
+use CrmBridge\ConnectionTests;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -39,10 +39,8 @@ final class ReadConnectionTest extends ConfigureRoute {
 	 * @param \WP_REST_Request $request Request.
 	 */
 	public function handle( \WP_REST_Request $request ): \WP_REST_Response {
-		global $wpdb;
-		$table = Schema::table( 'connection_tests' );
-		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT id, ok, message, latency_ms, answered_at FROM {$table} WHERE id = %s AND answered_at IS NOT NULL", (string) $request['id'] ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant.
-		if ( ! is_array( $row ) ) {
+		$row = ConnectionTests::answer( (string) $request['id'] );
+		if ( null === $row ) {
 			return new \WP_REST_Response( array( 'done' => false ) );
 		}
 		return new \WP_REST_Response(

@@ -10,10 +10,12 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest\Admin;
 
+use CrmBridge\Heartbeats;
 use CrmBridge\Plugin;
 use CrmBridge\Queue\Store;
 use CrmBridge\Refusals;
 use CrmBridge\Schema;
+use CrmBridge\SyncLogReader;
 
 defined( 'ABSPATH' ) || exit;
 

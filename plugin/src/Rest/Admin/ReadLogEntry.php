@@ -12,6 +12,7 @@ namespace CrmBridge\Rest\Admin;
 
 use CrmBridge\Queue\Store;
 use CrmBridge\Settings;
+use CrmBridge\SyncLogReader;
 
 defined( 'ABSPATH' ) || exit;
 

@@ -11,7 +11,7 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest\Admin;
 
-use CrmBridge\Schema;
+use CrmBridge\ConnectionTests;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -19,9 +19,6 @@ defined( 'ABSPATH' ) || exit;
  * Starts a connection test.
  */
 final class StartConnectionTest extends ConfigureRoute {
-
-	/** Requests are kept this long (seconds), then cleared by the next request: nobody reads them later. */
-	public const KEPT_FOR = DAY_IN_SECONDS;
 
 	/**
 	 * Path.
@@ -44,19 +41,8 @@ final class StartConnectionTest extends ConfigureRoute {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public function handle( \WP_REST_Request $request ) {
-		global $wpdb;
-		$table = Schema::table( 'connection_tests' );
-		$id    = wp_generate_uuid4();
-		$wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE requested_at < %s", gmdate( 'Y-m-d H:i:s', time() - self::KEPT_FOR ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant.
-		$stored = $wpdb->insert(
-			$table,
-			array(
-				'id'           => $id,
-				'requested_at' => gmdate( 'Y-m-d H:i:s' ),
-			),
-			array( '%s', '%s' )
-		);
-		if ( false === $stored ) {
+		$id = ConnectionTests::request();
+		if ( null === $id ) {
 			return new \WP_Error( 'crm_bridge_db_error', __( 'The connection test could not be requested: the database refused the write.', 'crm-bridge' ), array( 'status' => 500 ) );
 		}
 		return new \WP_REST_Response( array( 'id' => $id ), 202 );

@@ -1,16 +1,15 @@
 <?php
 /**
  * Read model of the sync log for the admin screen: a filtered page, one entry with its event's other
- * rows, and the success rate, latency and throughput the health view shows.
+ * rows, one order's latest rows, and the success rate, latency and throughput the health view shows.
  *
  * @package CrmBridge
  */
 
 declare( strict_types=1 );
 
-namespace CrmBridge\Rest\Admin;
+namespace CrmBridge;
 
-use CrmBridge\Schema;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -77,6 +76,20 @@ final class SyncLogReader {
 		$table = Schema::table( 'log' );
 		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM $table WHERE id = %d", $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		return is_array( $row ) ? $row : null;
+	}
+
+	/**
+	 * The latest rows about one order, newest first (the order box).
+	 *
+	 * @param int $order_id Order id.
+	 * @param int $limit    At most this many rows.
+	 * @return array<int, array<string, string|null>>
+	 */
+	public static function for_order( int $order_id, int $limit ): array {
+		global $wpdb;
+		$table = Schema::table( 'log' );
+		$rows  = $wpdb->get_results( $wpdb->prepare( "SELECT created_at, direction, decision, to_status, error_class, message FROM $table WHERE order_id = %d ORDER BY id DESC LIMIT %d", $order_id, $limit ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return is_array( $rows ) ? $rows : array();
 	}
 
 	/**

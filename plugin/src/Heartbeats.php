@@ -8,9 +8,8 @@
 
 declare( strict_types=1 );
 
-namespace CrmBridge\Rest\Admin;
+namespace CrmBridge;
 
-use CrmBridge\Schema;
 
 defined( 'ABSPATH' ) || exit;
 

@@ -1,0 +1,54 @@
+<?php
+/**
+ * The connection tests table: the settings page asks for a test with a row, a sidecar replica takes
+ * the row and answers in it. Every statement on that table is here.
+ *
+ * @package CrmBridge
+ */
+
+declare( strict_types=1 );
+
+namespace CrmBridge;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Store of connection test requests and their answers.
+ */
+final class ConnectionTests {
+
+	/** Requests are kept this long (seconds), then cleared by the next request: nobody reads them later. */
+	public const KEPT_FOR = DAY_IN_SECONDS;
+
+	/**
+	 * Records a request (clearing old ones) and returns its id, or null when the database refused it.
+	 */
+	public static function request(): ?string {
+		global $wpdb;
+		$table = Schema::table( 'connection_tests' );
+		$id    = wp_generate_uuid4();
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE requested_at < %s", gmdate( 'Y-m-d H:i:s', time() - self::KEPT_FOR ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant.
+		$stored = $wpdb->insert(
+			$table,
+			array(
+				'id'           => $id,
+				'requested_at' => gmdate( 'Y-m-d H:i:s' ),
+			),
+			array( '%s', '%s' )
+		);
+		return false === $stored ? null : $id;
+	}
+
+	/**
+	 * The sidecar's answer to a request, or null while there is none.
+	 *
+	 * @param string $id Request id.
+	 * @return array{id: string, ok: string, message: string, latency_ms: string|null, answered_at: string}|null
+	 */
+	public static function answer( string $id ): ?array {
+		global $wpdb;
+		$table = Schema::table( 'connection_tests' );
+		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT id, ok, message, latency_ms, answered_at FROM {$table} WHERE id = %s AND answered_at IS NOT NULL", $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant.
+		return is_array( $row ) ? $row : null;
+	}
+}
