@@ -10,6 +10,7 @@ declare( strict_types=1 );
 namespace CrmBridge\Rest\Admin;
 
 use CrmBridge\Audit;
+use CrmBridge\Rest\Args;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -39,17 +40,8 @@ final class ListAudit extends ConfigureRoute {
 	 */
 	public function args(): array {
 		return array(
-			'page'     => array(
-				'type'    => 'integer',
-				'minimum' => 1,
-				'default' => 1,
-			),
-			'per_page' => array(
-				'type'    => 'integer',
-				'minimum' => 1,
-				'maximum' => 200,
-				'default' => 50,
-			),
+			'page'     => Args::page(),
+			'per_page' => Args::per_page( 50 ),
 		);
 	}
 
