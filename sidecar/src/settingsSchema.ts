@@ -7,7 +7,7 @@ import { z } from 'zod';
 // text), with the schema's description of the form, which is also the message when a value breaks it.
 const formed = (schema: z.ZodString, source: string, description: string) => schema.regex(new RegExp(source), { error: `Enter ${description}.` }).describe(description);
 // The dotted paths both readers (JsonPath.php, crmDocument.ts) follow: names joined by dots.
-const path = formed(z.string().min(1).max(200), String.raw`^[^.\s\[\]$*]+(\.[^.\s\[\]$*]+)*$`, 'a dotted JSON path such as data.status (names joined by dots, no spaces, brackets or $)');
+const path = formed(z.string().min(1).max(200), String.raw`^[^.\t\n\x0B\f\r \[\]$*]+(\.[^.\t\n\x0B\f\r \[\]$*]+)*$`, 'a dotted JSON path such as data.status (names joined by dots, no spaces, brackets or $)');
 const header = formed(z.string(), String.raw`^[A-Za-z0-9!#$%&'*+.^_${'`'}|~-]{1,64}$`, 'an HTTP header name such as X-Signature');
 const status = formed(z.string().min(1).max(64), String.raw`^[a-z0-9_-]+$`, 'a WooCommerce order status such as processing');
 const ranges = z.array(z.string().min(1).max(64)).max(200);

@@ -1,5 +1,6 @@
 // The settings schema is one description: the sidecar's zod schema (also the admin screen's) must say
 // exactly what plugin/settings.schema.json says, key by key, and both refuse the same documents.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -116,5 +117,25 @@ describe('the sidecar’s reading of the stored document', () => {
     const doc = stored();
     doc.outgoing!.follow_redirects = true;
     expect(() => parseSettings(JSON.stringify(doc), undefined, undefined)).toThrow(/follow_redirects/);
+  });
+});
+
+describe('one verdict on every side', () => {
+  // What PHP's validator says of one JSON path value (through the PHP unit tests' bootstrap: no WordPress).
+  const phpErrors = (values: string[]): boolean[] =>
+    JSON.parse(
+      execFileSync('php', ['-r', `require ${JSON.stringify(join(ROOT, 'test', 'php', 'bootstrap.php'))};
+        $node = \\CrmBridge\\Settings\\Schema::node( 'incoming.paths.type' );
+        $out  = array();
+        foreach ( json_decode( stream_get_contents( STDIN ), true ) as $value ) { $out[] = array() === \\CrmBridge\\Settings\\Schema::errors( $value, $node ); }
+        echo json_encode( $out );`], { input: JSON.stringify(values), encoding: 'utf8' }),
+    ) as boolean[];
+
+  it('accepts and refuses the same JSON paths in PHP and in the sidecar, whitespace and long characters included', () => {
+    const values = ['data.status', 'a b', 'a\tb', 'a\u00a0b', 'a\ufeffb', 'a\u0085b', 'a\u180eb', 'a\u2028b', 'x'.repeat(200), 'x'.repeat(201), '\u{1F600}'.repeat(200), '\u{1F600}'.repeat(201), 'd\u00e9j\u00e0.vu'];
+    const zodVerdicts = values.map((v) => settingsSchema.shape.incoming.shape.paths.shape.type.safeParse(v).success);
+    expect(phpErrors(values)).toEqual(zodVerdicts);
+    // And the verdicts are the intended ones: ASCII whitespace and over 200 characters are refused.
+    expect(zodVerdicts).toEqual([true, false, false, true, true, true, true, true, true, false, true, false, true]);
   });
 });

@@ -33,7 +33,11 @@ final class Schema {
 	public static function get(): array {
 		if ( null === self::$schema ) {
 			$decoded      = json_decode( (string) file_get_contents( dirname( __DIR__, 2 ) . '/settings.schema.json' ), true ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents -- a file of the plugin.
-			self::$schema = is_array( $decoded ) ? $decoded : array();
+			if ( ! is_array( $decoded ) || ! isset( $decoded['properties'] ) || ! is_array( $decoded['properties'] ) ) {
+				// Never judge (and rewrite) the stored settings against an empty schema: that would erase them.
+				throw new \RuntimeException( 'CRM Bridge: plugin/settings.schema.json is missing or unreadable; reinstall the plugin.' );
+			}
+			self::$schema = $decoded;
 		}
 		return self::$schema;
 	}
@@ -198,12 +202,14 @@ final class Schema {
 		if ( '' === $value && ( $node['minLength'] ?? 0 ) > 0 ) {
 			return __( 'Enter a value, or leave the setting out.', 'crm-bridge' );
 		}
+		// Counted in characters (code points), as JSON Schema and the sidecar's zod count.
 		$length = mb_strlen( $value );
 		if ( $length < ( $node['minLength'] ?? 0 ) || $length > ( $node['maxLength'] ?? PHP_INT_MAX ) ) {
 			/* translators: %d: maximum length */
 			return sprintf( __( 'Enter text of at most %d characters.', 'crm-bridge' ), (int) ( $node['maxLength'] ?? PHP_INT_MAX ) );
 		}
-		// JSON Schema patterns are ECMA-262; the ones the schema uses mean the same in PCRE.
+		// JSON Schema patterns are ECMA-262; the ones the schema uses mean the same in PCRE (whitespace is
+		// spelled out in ASCII: \s differs between the two).
 		if ( isset( $node['pattern'] ) && 1 !== preg_match( '#' . str_replace( '#', '\\#', $node['pattern'] ) . '#u', $value ) ) {
 			/* translators: %s: the expected form, from the schema */
 			return '' === $value ? __( 'Enter a value.', 'crm-bridge' ) : sprintf( __( 'Enter %s.', 'crm-bridge' ), $node['description'] ?? __( 'a value of the expected form', 'crm-bridge' ) );
