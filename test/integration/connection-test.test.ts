@@ -77,6 +77,8 @@ describe('test connection', () => {
 
   it('answers only the request it was asked, and leaves a stale request alone', async () => {
     const stale = '00000000-0000-4000-8000-000000000001';
+    // A kept stack may hold the row from an earlier run.
+    await dbPool().query(`DELETE FROM ${TESTS} WHERE id = ?`, [stale]);
     await dbPool().query(`INSERT INTO ${TESTS} (id, requested_at) VALUES (?, UTC_TIMESTAMP(3) - INTERVAL 5 MINUTE)`, [stale]);
     const fresh = await testConnection();
     expect(fresh.ok).toBe(true);
