@@ -90,12 +90,14 @@ final class Links {
 	/**
 	 * The CRM version last applied to or agreed with the order, or null when none is known. An install
 	 * from before the links table kept the version has it only in the order's meta: that value is taken
-	 * into the links table once, here, and the meta is not read again for this order.
+	 * into the links table once, here, and the meta is not read again for this order. A reader that
+	 * must write nothing (a listing for a dry run) gets the meta's value without the take-over.
 	 *
 	 * @param string    $crm_order_id CRM order id.
 	 * @param \WC_Order $order        The order, linked to that CRM order or about to be.
+	 * @param bool      $take_in      Whether a legacy meta version is written into the links table.
 	 */
-	public static function applied_version( string $crm_order_id, \WC_Order $order ): ?int {
+	public static function applied_version( string $crm_order_id, \WC_Order $order, bool $take_in = true ): ?int {
 		global $wpdb;
 		$table    = Schema::table( 'links' );
 		$order_id = (int) $order->get_id();
@@ -107,7 +109,9 @@ final class Links {
 		if ( 1 !== preg_match( '/^\d{1,18}$/', $legacy ) ) {
 			return null;
 		}
-		self::agree_at_link( $crm_order_id, $order_id, (int) $legacy );
+		if ( $take_in ) {
+			self::agree_at_link( $crm_order_id, $order_id, (int) $legacy );
+		}
 		return (int) $legacy;
 	}
 

@@ -203,11 +203,41 @@ describe('crm-bridge reconcile', () => {
     expect(summary.findings[1]!.detail).toContain('the version it last agreed with');
     expect(orderStates([missed, changedHere])).toMatchObject({ [missed]: { status: 'processing', version: '4' }, [changedHere]: { status: 'processing', version: '3' } });
     const [links] = await dbPool().query(`SELECT crm_order_id, applied_version FROM wp_crm_bridge_links WHERE crm_order_id IN (?) ORDER BY order_id`, [[crmMissed, crmChanged]]);
-    // The listing takes the legacy meta version into the links table, the one store from then on.
+    // The repair's write took the CRM's version into the links table; the order left alone was only read.
     expect(links).toEqual([
       { crm_order_id: crmMissed, applied_version: '4' },
-      { crm_order_id: crmChanged, applied_version: '3' },
+      { crm_order_id: crmChanged, applied_version: null },
     ]);
+  });
+
+  it('records the agreement of an order linked without a CRM version at its first verify, so a later CRM change is repaired', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    const [orderId] = createOrders(['pending']) as [number];
+    announceToCrm([orderId]);
+    const crmId = unique('RV');
+    // Linked from a CRM answer that carried no version: nothing is agreed yet.
+    wpEval(`\\CrmBridge\\Links::save( ${JSON.stringify(crmId)}, ${orderId}, null );
+            $o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(crmId)} ); $o->save();`);
+    crm.orders.set(crmId, { crm_order_id: crmId, status: 'pending', version: 5, updated_at: new Date().toISOString(), woo_order_id: orderId });
+    const agreed = async () => ((await dbPool().query(`SELECT applied_version FROM wp_crm_bridge_links WHERE crm_order_id = ?`, [crmId]))[0] as { applied_version: string | null }[])[0]!.applied_version;
+
+    // A dry run writes nothing, not even the agreement.
+    const dry = await cli(['--from', from, '--json', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(await agreed()).toBeNull();
+    // Shop and CRM agree (pending): the run records version 5 as the agreement.
+    const first = await cli(['--from', from, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect((JSON.parse(first.stdout) as Summary).counts.in_sync).toBe(1);
+    expect(await agreed()).toBe('5');
+
+    // The CRM changes the record later and its webhook is lost: the change is repaired.
+    crm.orders.set(crmId, { crm_order_id: crmId, status: 'paid', version: 6, updated_at: new Date().toISOString(), woo_order_id: orderId });
+    const second = await cli(['--from', from, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect((JSON.parse(second.stdout) as Summary).findings.map((f) => [f.orderId, f.verdict])).toEqual([[orderId, 'repaired']]);
+    expect(orderStates([orderId])).toMatchObject({ [orderId]: { status: 'processing', version: '6' } });
   });
 
   it('writes its whole JSON report through a pipe, thousands of findings long', async () => {

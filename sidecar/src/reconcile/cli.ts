@@ -17,6 +17,7 @@ import { fetchCrmOrder } from '../incoming/crm.js';
 import { createOutboundClient } from '../net/client.js';
 import { wordpressApply } from '../wordpress/apply.js';
 import { wordpressOrders } from '../wordpress/orders.js';
+import { wordpressLink } from '../wordpress/link.js';
 import { reconcile, type ReconcileSummary } from './reconcile.js';
 
 export const USAGE = `Usage: crm-bridge reconcile --from <date> [--to <date>] [--dry-run] [--enforce] [--json] [--concurrency <n>]
@@ -103,6 +104,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
         fetchCrmOrder: (s, c, id, signal) => fetchCrmOrder(outbound, breakers, s, c, id, signal),
         apply: wordpressApply(wp),
         readLink: (crmOrderId) => readLink(database.db, crmOrderId),
+        link: wordpressLink(wp),
         worker: `reconcile@${config.workerId}`.slice(0, 64),
       },
       {

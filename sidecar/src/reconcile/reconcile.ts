@@ -6,6 +6,7 @@
 import type { Settings, CrmCredentials } from '../settings.js';
 import type { CrmOrder } from '../incoming/crm.js';
 import type { ApplyFn } from '../wordpress/apply.js';
+import type { LinkFn } from '../wordpress/link.js';
 import type { ListOrdersFn, ShopOrder } from '../wordpress/orders.js';
 import { classify, PermanentError } from '../errors.js';
 import { driftOf } from '../incoming/decide.js';
@@ -66,6 +67,8 @@ export interface ReconcileDeps {
   apply: ApplyFn;
   /** The link of a CRM order, with the version shop and CRM last agreed on (the links table). */
   readLink: (crmOrderId: string) => Promise<Link | null>;
+  /** Records the CRM version an order agrees with, where none is recorded (the link endpoint; it never lowers one). */
+  link: LinkFn;
   /** Named in the sync log rows the write endpoint writes for reconcile's transitions. */
   worker: string;
 }
@@ -159,7 +162,20 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
   // Only what the CRM changed after shop and CRM last agreed is repaired (invariant 10).
   const drift = driftOf(crm.version, agreed, mapped, order.status);
   const crmState = `the CRM is at version ${crm.version} (${crm.status}, which maps to ${mapped})`;
-  if (drift.kind === 'in_sync') return verdict('in_sync', '');
+  if (drift.kind === 'in_sync') {
+    // The first verify of an order linked without a CRM version (a CRM whose link answer had none): shop
+    // and CRM agree now, so this version is the point a later CRM change is measured from. Without it,
+    // that change would stay a `local_change` forever and never be repaired.
+    if (agreed === null && !opts.dryRun) {
+      try {
+        await deps.link(order.id, crmOrderId, crm.version, opts.signal);
+      } catch (err) {
+        const failure = classify(err);
+        return verdict('error', `the agreement at CRM version ${crm.version} could not be recorded: ${failure.code}: ${failure.message}`);
+      }
+    }
+    return verdict('in_sync', '');
+  }
   if (drift.kind === 'local_change') {
     const why = drift.agreed
       ? `${crmState}, the version it last agreed with; the order was changed in the shop since (${order.status})`

@@ -89,8 +89,9 @@ final class ListOrders extends SidecarRoute {
 				'status'          => $order->get_status(),
 				'date_created'    => $created ? gmdate( 'c', $created->getTimestamp() ) : null,
 				'crm_order_id'    => $crm_order_id,
-				// The links table is the one store of the applied version (a legacy meta copy is taken in once).
-				'applied_version' => '' === $crm_order_id ? null : Links::applied_version( $crm_order_id, $order ),
+				// The links table is the one store of the applied version; a listing writes nothing (reconcile's
+				// dry runs read it), so a legacy meta version is only read here and taken in by the next write.
+				'applied_version' => '' === $crm_order_id ? null : Links::applied_version( $crm_order_id, $order, false ),
 			);
 		}
 		return new \WP_REST_Response(
