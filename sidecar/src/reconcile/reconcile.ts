@@ -149,8 +149,10 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
   const mapped = Object.hasOwn(deps.settings.mapping, crm.status) ? deps.settings.mapping[crm.status] : undefined;
   if (!mapped) return verdict('unmapped', `the CRM status "${crm.status}" has no WooCommerce status in the mapping`);
   let agreed: number | null;
+  let linkedElsewhere = false;
   try {
     const link = await deps.readLink(crmOrderId);
+    linkedElsewhere = link !== null && link.orderId !== order.id;
     // A link to another order agrees nothing about this one (the write endpoint refuses it as foreign).
     // An install from before the links table kept versions has one only in the order's meta, which the
     // listing carries: it counts until the write endpoint takes it into the links table (Links::applied_version).
@@ -166,7 +168,7 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
     // The first verify of an order linked without a CRM version (a CRM whose link answer had none): shop
     // and CRM agree now, so this version is the point a later CRM change is measured from. Without it,
     // that change would stay a `local_change` forever and never be repaired.
-    if (agreed === null && !opts.dryRun) {
+    if (agreed === null && !linkedElsewhere && !opts.dryRun) {
       try {
         await deps.link(order.id, crmOrderId, crm.version, opts.signal);
       } catch (err) {
