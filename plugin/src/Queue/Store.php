@@ -45,6 +45,9 @@ final class Store {
 	/** Statuses a row may be requeued from: a running row belongs to its lease holder. */
 	private const REQUEUEABLE = array( Status::DONE, Status::DEAD );
 
+	/** Tries of an outbox insert that failed (a deadlock, a lock wait), 50 ms apart and doubling. */
+	private const INSERT_ATTEMPTS = 5;
+
 	/**
 	 * Inserts a CRM event into the inbox unless its id is known.
 	 *
@@ -100,7 +103,17 @@ final class Store {
 		}
 		$table = self::table( self::OUTBOX );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table, placeholders built above.
-		$wpdb->query( $wpdb->prepare( "INSERT INTO $table (webhook_id, subscription_id, order_id, topic, order_version, payload, status, attempts, run_after, created_at) VALUES " . implode( ',', $values ), $args ) );
+		$insert = $wpdb->prepare( "INSERT INTO $table (webhook_id, subscription_id, order_id, topic, order_version, payload, status, attempts, run_after, created_at) VALUES " . implode( ',', $values ), $args );
+		// The order is saved already: its events must not be lost to a deadlock or a lock wait with a
+		// sidecar's claim. The statement is atomic (all rows or none), so trying it again is safe.
+		for ( $attempt = 1; false === $wpdb->query( $insert ); $attempt++ ) { // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- prepared above.
+			if ( $attempt >= self::INSERT_ATTEMPTS ) {
+				// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log -- the site's error log is the one place left to say it.
+				error_log( sprintf( 'CRM Bridge: %d outgoing event(s) could not be queued after %d attempts: %s', count( $rows ), $attempt, $wpdb->last_error ) );
+				return array();
+			}
+			usleep( 50000 * 2 ** ( $attempt - 1 ) );
+		}
 		return $ids;
 	}
 
