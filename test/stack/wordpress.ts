@@ -158,7 +158,8 @@ export async function startSite(
   const name = opts.name ?? `wp${version.replace('.', '')}${siteTag(woocommerce)}`;
   const dir = join(stackDir, name);
   if (previous && previous.dir === dir && ownsProcess(previous.pid, dir) && (await responds(previous.url))) {
-    return previous;
+    // A site started before the stack recorded its WooCommerce ran the stand-in.
+    return { ...previous, woocommerce: previous.woocommerce ?? { version: STANDIN.version, hpos: STANDIN.hpos } };
   }
   if (previous) await stopProcess(previous.pid, previous.dir);
 
