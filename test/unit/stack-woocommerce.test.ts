@@ -46,7 +46,7 @@ describe('the stack’s WooCommerce', () => {
     const fromZip = prepareRelease(zip, temp(), false);
     expect(fromZip).toMatchObject({ version: '8.2.2', requiresWp: '6.2', hpos: false });
     expect(existsSync(join(fromZip.dir, 'woocommerce.php'))).toBe(true);
-  });
+  }, 60_000); // child processes and copies: slow on a loaded machine
 
   it('refuses what is not a release, and HPOS off on the stand-in, with a message saying what it wanted', () => {
     vi.stubEnv('CRM_BRIDGE_WOOCOMMERCE', '');
