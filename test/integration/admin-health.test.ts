@@ -98,6 +98,23 @@ describe('health figures that tell the truth', () => {
     }
   });
 
+  it('ages a dead letter replayed now from its replay, not from its first arrival', async () => {
+    const eventId = unique('evt-replayed');
+    // Arrived ten days ago, died, replayed a moment ago: pending, attempts reset, due now.
+    await dbPool().query(
+      `INSERT INTO ${table('inbox')} (event_id, event_type, crm_order_id, payload, status, attempts, run_after, received_at)
+       VALUES (?, 'order.status_changed', 'REPLAYED-1', '{}', 'pending', 0, UTC_TIMESTAMP(3) - INTERVAL 5 SECOND, UTC_TIMESTAMP(3) - INTERVAL 10 DAY)`,
+      [eventId],
+    );
+    try {
+      const { queues } = await health();
+      expect(queues.inbox.oldest_pending_age_seconds).toBeGreaterThanOrEqual(5);
+      expect(queues.inbox.oldest_pending_age_seconds).toBeLessThan(86400);
+    } finally {
+      await dbPool().query(`DELETE FROM ${table('inbox')} WHERE event_id = ?`, [eventId]);
+    }
+  });
+
   it('counts a second delivery of one event id as a dedup hit, and a first one not', async () => {
     const before = (await health()).last_hour.duplicates;
     const id = unique('evt-dup');

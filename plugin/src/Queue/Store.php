@@ -197,9 +197,10 @@ final class Store {
 	}
 
 	/**
-	 * Depth and age of a queue. A waiting row is a pending one, due now or waiting for its next try;
-	 * its age runs from when it was queued, so a row retried for a minute is a minute old (its
-	 * run_after, the time of the next try, may lie in the future).
+	 * Depth and age of a queue. A waiting row is a pending one, due now or waiting for its next try.
+	 * A row that was tried runs its age from when it was queued, so a delivery retried for a minute is
+	 * a minute old (its run_after, the next try, lies ahead); an untried one from when it became due,
+	 * so a dead letter replayed now is not as old as its first arrival.
 	 *
 	 * @param string $queue INBOX or OUTBOX.
 	 * @param int    $now   Unix time.
@@ -212,7 +213,7 @@ final class Store {
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name.
 		$counts = $wpdb->get_results( $wpdb->prepare( "SELECT status, COUNT(*) AS n FROM $table WHERE status IN (%s, %s, %s) GROUP BY status", Status::PENDING, Status::RUNNING, Status::DEAD ), OBJECT_K );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table and column names.
-		$waiting = $wpdb->get_row( $wpdb->prepare( "SELECT MIN($created) AS oldest, COALESCE(SUM(attempts > 0), 0) AS retrying FROM $table WHERE status = %s", Status::PENDING ) );
+		$waiting = $wpdb->get_row( $wpdb->prepare( "SELECT MIN(IF(attempts > 0, $created, run_after)) AS oldest, COALESCE(SUM(attempts > 0), 0) AS retrying FROM $table WHERE status = %s", Status::PENDING ) );
 		$oldest  = $waiting->oldest ?? null;
 		return array(
 			'pending'                    => (int) ( $counts[ Status::PENDING ]->n ?? 0 ),
