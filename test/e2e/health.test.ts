@@ -84,6 +84,7 @@ describe('first-run checklist', () => {
 
 describe('traffic chart', () => {
   let timezone = '';
+  let offset = '';
   const marker = unique('chart');
   const worker = unique('chart-worker');
   beforeAll(async () => {
@@ -91,6 +92,7 @@ describe('traffic chart', () => {
     await dbPool().query(`INSERT INTO ${table('sidecars')} (worker_id, version, hostname, started_at, heartbeat_at, info) VALUES (?, '0.1.0', 'shop-host', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 HOUR, '{}')`, [worker]);
     // A half-hour offset from UTC: labels in UTC or in the browser's zone cannot pass for site time.
     timezone = wpEval(`echo get_option( 'timezone_string' );`);
+    offset = wpEval(`echo get_option( 'gmt_offset' );`);
     wpEval(`update_option( 'timezone_string', 'Asia/Kolkata' );`);
     // Traffic over the last hour: incoming every minute, outgoing every other, a failure now and then.
     const rows: [number, string, string][] = [];
@@ -105,7 +107,7 @@ describe('traffic chart', () => {
     );
   });
   afterAll(async () => {
-    wpEval(`update_option( 'timezone_string', ${JSON.stringify(timezone)} );`);
+    wpEval(`update_option( 'timezone_string', ${JSON.stringify(timezone)} ); update_option( 'gmt_offset', ${JSON.stringify(offset)} );`);
     await dbPool().query(`DELETE FROM ${table('log')} WHERE event_id = ?`, [marker]);
     await dbPool().query(`DELETE FROM ${table('sidecars')} WHERE worker_id = ?`, [worker]);
   });
@@ -120,9 +122,9 @@ describe('traffic chart', () => {
     const minute = Math.floor(Date.now() / 60_000) * 60_000;
     const times = Array.from({ length: 70 }, (_, i) => minute - (65 - i) * 60_000).filter((t) => new Date(t).getUTCMinutes() % 10 === 0);
     const expected = new Set(times.map((t) => kolkata.format(t)));
-    const xLabels = await chart.getByTestId('chart-x-axis').locator('text').allTextContents();
-    expect(xLabels.length).toBeGreaterThanOrEqual(5);
-    for (const label of xLabels) expect(expected).toContain(label);
+    const xLabels = () => chart.getByTestId('chart-x-axis').locator('text').allTextContents();
+    expect((await xLabels()).length).toBeGreaterThanOrEqual(5);
+    for (const label of await xLabels()) expect(expected).toContain(label);
     // y: round ticks from 0, with the unit.
     const yTexts = await chart.getByTestId('chart-y-axis').locator('text').allTextContents();
     expect(yTexts[0]).toBe('0');
@@ -153,10 +155,17 @@ describe('traffic chart', () => {
     // Range: the week asks the server for hourly buckets and labels days.
     const [week] = await Promise.all([page.waitForResponse((r) => r.url().includes('range=week')), chart.getByRole('button', { name: 'Week' }).click()]);
     expect(((await week.json()) as { traffic: { bucket_seconds: number } }).traffic.bucket_seconds).toBe(3600);
-    await expect.poll(async () => (await chart.getByTestId('chart-x-axis').locator('text').allTextContents()).join('|')).toMatch(/^([^:|]*\p{L}[^:|]*\|){3,}/u);
+    await expect.poll(async () => (await xLabels()).join('|')).toMatch(/^([^:|]*\p{L}[^:|]*\|){3,}/u);
     expect(await chart.getByRole('button', { name: 'Week' }).getAttribute('aria-pressed')).toBe('true');
     const [day] = await Promise.all([page.waitForResponse((r) => r.url().includes('range=day')), chart.getByRole('button', { name: 'Day' }).click()]);
     expect(((await day.json()) as { traffic: { bucket_seconds: number } }).traffic.bucket_seconds).toBe(900);
-    await expect.poll(async () => (await chart.getByTestId('chart-x-axis').locator('text').allTextContents()).every((t) => /^\d{2}:00( [AP]M)?$/.test(t))).toBe(true);
+    await expect.poll(async () => (await xLabels()).every((t) => /^\d{2}:00( [AP]M)?$/.test(t))).toBe(true);
+
+    // A site set to a plain offset (WordPress's "UTC+5:30") reads the same clock.
+    wpEval(`update_option( 'timezone_string', '' ); update_option( 'gmt_offset', 5.5 );`);
+    await openHealth();
+    await chart.getByText('site time (+05:30)').waitFor();
+    expect((await xLabels()).length).toBeGreaterThanOrEqual(5);
+    for (const label of await xLabels()) expect(expected).toContain(label);
   });
 });
