@@ -51,4 +51,22 @@ final class ConnectionTests {
 		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT id, ok, message, latency_ms, answered_at FROM {$table} WHERE id = %s AND answered_at IS NOT NULL", $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant.
 		return is_array( $row ) ? $row : null;
 	}
+
+	/**
+	 * The latest answered test: whether it passed and when (the message stays on the settings page).
+	 *
+	 * @return array{ok: bool, answered_at: string}|null Null when none is kept (tests are cleared after a day).
+	 */
+	public static function latest(): ?array {
+		global $wpdb;
+		$table = Schema::table( 'connection_tests' );
+		$row   = $wpdb->get_row( "SELECT ok, answered_at FROM {$table} WHERE answered_at IS NOT NULL ORDER BY answered_at DESC LIMIT 1", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant, no input.
+		if ( ! is_array( $row ) ) {
+			return null;
+		}
+		return array(
+			'ok'          => (bool) (int) $row['ok'],
+			'answered_at' => gmdate( 'c', (int) strtotime( $row['answered_at'] . ' UTC' ) ),
+		);
+	}
 }

@@ -106,7 +106,8 @@ final class SyncLogReader {
 	}
 
 	/**
-	 * Success rate and p95 latency of finished work since $since.
+	 * Success rate and p95 latency of finished work since $since, with the retries and the dedup hits
+	 * (deliveries of an event id the receiver had already stored).
 	 *
 	 * @param int $since Unix time.
 	 * @return array<string, float|int|null>
@@ -115,7 +116,7 @@ final class SyncLogReader {
 		global $wpdb;
 		$table   = Schema::table( 'log' );
 		$from    = gmdate( 'Y-m-d H:i:s', $since );
-		$counts  = $wpdb->get_results( $wpdb->prepare( "SELECT decision, COUNT(*) AS n FROM $table WHERE created_at >= %s AND decision IN ('applied','stale','refused','delivered','dead','retried') GROUP BY decision", $from ), OBJECT_K ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$counts  = $wpdb->get_results( $wpdb->prepare( "SELECT decision, COUNT(*) AS n FROM $table WHERE created_at >= %s AND decision IN ('applied','stale','refused','delivered','dead','retried','duplicate') GROUP BY decision", $from ), OBJECT_K ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		$n       = static fn( string $d ): int => (int) ( $counts[ $d ]->n ?? 0 );
 		$ok      = $n( 'applied' ) + $n( 'stale' ) + $n( 'refused' ) + $n( 'delivered' );
 		$done    = $ok + $n( 'dead' );
@@ -125,6 +126,7 @@ final class SyncLogReader {
 			'finished'       => $done,
 			'success_rate'   => $done ? round( $ok / $done, 4 ) : null,
 			'retries'        => $n( 'retried' ),
+			'duplicates'     => $n( 'duplicate' ),
 			'p95_latency_ms' => $latency ? $latency[ (int) ceil( 0.95 * count( $latency ) ) - 1 ] : null,
 		);
 	}
@@ -148,5 +150,46 @@ final class SyncLogReader {
 			);
 		}
 		return $series;
+	}
+
+	/**
+	 * Work per bucket over the last $span seconds, oldest first: incoming events finished (applied,
+	 * stale or refused), outgoing deliveries delivered, and failed attempts (retried or dead), either
+	 * direction. The buckets are aligned to multiples of $bucket seconds since the epoch.
+	 *
+	 * @param int $now    Unix time.
+	 * @param int $span   Seconds covered.
+	 * @param int $bucket Seconds per bucket.
+	 * @return array<int, array{at: string, incoming: int, outgoing: int, failed: int}>
+	 */
+	public static function traffic( int $now, int $span, int $bucket ): array {
+		global $wpdb;
+		$table = Schema::table( 'log' );
+		$start = $now - $span - ( $now % $bucket ) + $bucket;
+		// Seconds since the epoch counted from the stored UTC text, whatever the session's time zone.
+		$rows   = $wpdb->get_results( $wpdb->prepare( "SELECT FLOOR(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', created_at) / %d) * %d AS bucket, SUM(direction = 'in' AND decision IN ('applied','stale','refused')) AS incoming, SUM(decision = 'delivered') AS outgoing, SUM(decision IN ('retried','dead')) AS failed FROM $table WHERE created_at >= %s GROUP BY bucket", $bucket, $bucket, gmdate( 'Y-m-d H:i:s', $start ) ), OBJECT_K ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$series = array();
+		for ( $at = $start; $at <= $now; $at += $bucket ) {
+			$row      = $rows[ (string) $at ] ?? null;
+			$series[] = array(
+				'at'       => gmdate( 'c', $at ),
+				'incoming' => (int) ( $row->incoming ?? 0 ),
+				'outgoing' => (int) ( $row->outgoing ?? 0 ),
+				'failed'   => (int) ( $row->failed ?? 0 ),
+			);
+		}
+		return $series;
+	}
+
+	/**
+	 * When the receiver last stored a new CRM event, or null when the log holds none.
+	 *
+	 * @return int|null Unix time.
+	 */
+	public static function last_accepted_at(): ?int {
+		global $wpdb;
+		$table = Schema::table( 'log' );
+		$at    = $wpdb->get_var( "SELECT created_at FROM $table WHERE decision = 'accepted' ORDER BY id DESC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name, no input.
+		return $at ? (int) strtotime( $at . ' UTC' ) : null;
 	}
 }

@@ -28,16 +28,18 @@ final class Store {
 	public const OUTBOX = 'outbox';
 
 	/**
-	 * Per queue: the column of the id a message is known by outside (webhook-id), the columns a listing
-	 * shows, and the column a selection can narrow to (the order's, or the subscription's).
+	 * Per queue: the column of the id a message is known by outside (webhook-id), the column of the time
+	 * it was queued, and the columns a listing shows.
 	 */
 	private const QUEUES = array(
 		self::INBOX  => array(
 			'message_id' => 'event_id',
+			'created'    => 'received_at',
 			'listed'     => 'id, event_id, event_type, crm_order_id, attempts, last_error_class, last_error, received_at, finished_at',
 		),
 		self::OUTBOX => array(
 			'message_id' => 'webhook_id',
+			'created'    => 'created_at',
 			'listed'     => 'id, webhook_id, subscription_id, order_id, topic, attempts, last_status_code, last_error_class, last_error, created_at, finished_at',
 		),
 	);
@@ -195,21 +197,27 @@ final class Store {
 	}
 
 	/**
-	 * Depth and age of a queue (reads the status-leading indexes only).
+	 * Depth and age of a queue. A waiting row is a pending one, due now or waiting for its next try.
+	 * A row that was tried runs its age from when it was queued, so a delivery retried for a minute is
+	 * a minute old (its run_after, the next try, lies ahead); an untried one from when it became due,
+	 * so a dead letter replayed now is not as old as its first arrival.
 	 *
 	 * @param string $queue INBOX or OUTBOX.
 	 * @param int    $now   Unix time.
-	 * @return array{pending: int, running: int, dead: int, oldest_pending_age_seconds: int|null}
+	 * @return array{pending: int, retrying: int, running: int, dead: int, oldest_pending_age_seconds: int|null}
 	 */
 	public static function stats( string $queue, int $now ): array {
 		global $wpdb;
-		$table = self::table( $queue );
+		$table   = self::table( $queue );
+		$created = self::QUEUES[ $queue ]['created'];
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name.
 		$counts = $wpdb->get_results( $wpdb->prepare( "SELECT status, COUNT(*) AS n FROM $table WHERE status IN (%s, %s, %s) GROUP BY status", Status::PENDING, Status::RUNNING, Status::DEAD ), OBJECT_K );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name.
-		$oldest = $wpdb->get_var( $wpdb->prepare( "SELECT MIN(run_after) FROM $table WHERE status = %s", Status::PENDING ) );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table and column names.
+		$waiting = $wpdb->get_row( $wpdb->prepare( "SELECT MIN(IF(attempts > 0, $created, run_after)) AS oldest, COALESCE(SUM(attempts > 0), 0) AS retrying FROM $table WHERE status = %s", Status::PENDING ) );
+		$oldest  = $waiting->oldest ?? null;
 		return array(
 			'pending'                    => (int) ( $counts[ Status::PENDING ]->n ?? 0 ),
+			'retrying'                   => (int) ( $waiting->retrying ?? 0 ),
 			'running'                    => (int) ( $counts[ Status::RUNNING ]->n ?? 0 ),
 			'dead'                       => (int) ( $counts[ Status::DEAD ]->n ?? 0 ),
 			'oldest_pending_age_seconds' => $oldest ? max( 0, $now - (int) strtotime( $oldest . ' UTC' ) ) : null,

@@ -1,24 +1,29 @@
-// Health: is a sidecar online, which versions run, is WooCommerce there, what the receiver refused.
+// Health: what is left to set up, is a sidecar online, which versions run, is WooCommerce there, how
+// much traffic flows, what waits, and what the receiver refused or recognised as a duplicate.
 import { Card, CardBody, CardHeader, Notice, Spinner, Button, __experimentalText as Text } from '@wordpress/components';
 import { Fragment, useCallback, useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, getHealth, type Health, type Refusals } from '../../api/client';
+import { ApiError, type Refusals } from '../../api/client';
+import { Checklist } from './Checklist';
+import { getHealthDoc, type HealthDoc, type Range } from './healthApi';
+import { Traffic } from './Traffic';
 
 export function HealthView() {
-  const [health, setHealth] = useState<Health | null>(null);
+  const [health, setHealth] = useState<HealthDoc | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
+  const [range, setRange] = useState<Range>('hour');
 
   const load = useCallback(() => {
     setLoading(true);
-    getHealth()
+    getHealthDoc(range)
       .then((h) => {
         setHealth(h);
         setError(null);
       })
       .catch((err: unknown) => setError(err instanceof ApiError ? err : new ApiError('unknown', String(err))))
       .finally(() => setLoading(false));
-  }, []);
+  }, [range]);
 
   useEffect(load, [load]);
 
@@ -39,6 +44,7 @@ export function HealthView() {
         )}
         {health && (
           <div className="crm-bridge-health" data-testid="health">
+            <Checklist checklist={health.checklist} />
             <Notice status={health.sidecar_online ? 'success' : 'warning'} isDismissible={false}>
               {health.sidecar_online
                 ? __('Sidecar online', 'crm-bridge')
@@ -56,6 +62,7 @@ export function HealthView() {
                 <tr>
                   <th scope="col">{__('Queue', 'crm-bridge')}</th>
                   <th scope="col">{__('Waiting', 'crm-bridge')}</th>
+                  <th scope="col">{__('Of which waiting for a retry', 'crm-bridge')}</th>
                   <th scope="col">{__('In progress', 'crm-bridge')}</th>
                   <th scope="col">{__('Dead letters', 'crm-bridge')}</th>
                   <th scope="col">{__('Oldest waiting', 'crm-bridge')}</th>
@@ -66,6 +73,7 @@ export function HealthView() {
                   <tr key={q}>
                     <th scope="row">{q === 'inbox' ? __('From the CRM', 'crm-bridge') : __('To subscribers', 'crm-bridge')}</th>
                     <td>{health.queues[q].pending}</td>
+                    <td>{health.queues[q].retrying}</td>
                     <td>{health.queues[q].running}</td>
                     <td>{health.queues[q].dead}</td>
                     <td>{health.queues[q].oldest_pending_age_seconds === null ? '—' : sprintf(__('%d s', 'crm-bridge'), health.queues[q].oldest_pending_age_seconds)}</td>
@@ -77,17 +85,18 @@ export function HealthView() {
               {(['last_hour', 'last_day'] as const).map((w) => (
                 <span key={w} className="crm-bridge-window">
                   {sprintf(
-                    __('%1$s: %2$d finished, success %3$s, p95 %4$s, %5$d retries.', 'crm-bridge'),
+                    __('%1$s: %2$d finished, success %3$s, p95 %4$s, %5$d retries, %6$d duplicate deliveries ignored.', 'crm-bridge'),
                     w === 'last_hour' ? __('Last hour', 'crm-bridge') : __('Last day', 'crm-bridge'),
                     health[w].finished,
                     health[w].success_rate === null ? '—' : `${(health[w].success_rate * 100).toFixed(1)}%`,
                     health[w].p95_latency_ms === null ? '—' : `${health[w].p95_latency_ms} ms`,
                     health[w].retries,
+                    health[w].duplicates,
                   )}{' '}
                 </span>
               ))}
             </p>
-            <Throughput series={health.throughput} />
+            <Traffic traffic={health.traffic} range={range} onRange={setRange} disabled={loading} />
             <table className="widefat striped">
               <caption className="screen-reader-text">{__('Sidecar replicas', 'crm-bridge')}</caption>
               <thead>
@@ -142,47 +151,42 @@ export function HealthView() {
   );
 }
 
-/** Finished events per 5 minutes over the last hour, as bars; the numbers are in the title of each. */
-function Throughput({ series }: { series: { at: string; count: number }[] }) {
-  const max = Math.max(1, ...series.map((p) => p.count));
-  return (
-    <figure className="crm-bridge-throughput">
-      <svg viewBox={`0 0 ${series.length * 12} 40`} width="100%" height="60" role="img" aria-label={__('Finished events per 5 minutes, last hour', 'crm-bridge')} preserveAspectRatio="none">
-        {series.map((p, i) => (
-          <rect key={p.at} x={i * 12 + 1} y={40 - (p.count / max) * 38} width={10} height={(p.count / max) * 38} fill="#2271b1">
-            <title>{`${p.at}: ${p.count}`}</title>
-          </rect>
-        ))}
-      </svg>
-      <figcaption>{__('Finished events per 5 minutes, last hour', 'crm-bridge')}</figcaption>
-    </figure>
-  );
-}
+/** The classes the receiver refuses by (plugin/src/Receiver.php), each with what it means to a shop owner. */
+const REFUSAL_CLASSES: Record<string, string> = {
+  signature: __('Signature missing or not matching: the CRM signs with another secret, or someone else is calling.', 'crm-bridge'),
+  timestamp: __('Timestamp missing or outside the allowed window: a clock off, or a replayed request.', 'crm-bridge'),
+  schema: __('Not an event the plugin understands (fields missing or malformed).', 'crm-bridge'),
+  size: __('Body larger than the limit.', 'crm-bridge'),
+  content_type: __('Not sent as JSON.', 'crm-bridge'),
+  route: __('Sent to a wrong address or with a wrong method.', 'crm-bridge'),
+  address: __('Sent from an address that is not allowed.', 'crm-bridge'),
+  config: __('The receiver is not fully set up (see Settings).', 'crm-bridge'),
+  unavailable: __('The database could not store the event; the CRM should send it again.', 'crm-bridge'),
+};
 
-/** What the receiver refused: counters by class, then the latest requests (what was wrong, when, from where). */
+/** What the receiver refused: every class with its count (zero included), then the latest requests. */
 function RefusalsTable({ refusals }: { refusals: Refusals }) {
+  const counted = new Map(refusals.classes.map((c) => [c.class, c]));
+  const classes = [...new Set([...Object.keys(REFUSAL_CLASSES), ...counted.keys()])];
   return (
     <>
       <table className="widefat striped" data-testid="refusals">
-        <caption>{__('Refused requests to the receiver', 'crm-bridge')}</caption>
+        <caption>{__('Refused requests to the receiver, by reason', 'crm-bridge')}</caption>
         <thead>
           <tr>
             <th scope="col">{__('Reason', 'crm-bridge')}</th>
             <th scope="col">{__('Count', 'crm-bridge')}</th>
             <th scope="col">{__('Last refused', 'crm-bridge')}</th>
+            <th scope="col">{__('What it means', 'crm-bridge')}</th>
           </tr>
         </thead>
         <tbody>
-          {refusals.classes.length === 0 && (
-            <tr>
-              <td colSpan={3}>{__('Nothing refused.', 'crm-bridge')}</td>
-            </tr>
-          )}
-          {refusals.classes.map((c) => (
-            <tr key={c.class}>
-              <th scope="row">{c.class}</th>
-              <td>{c.count}</td>
-              <td>{c.last_refused_at ?? '—'}</td>
+          {classes.map((name) => (
+            <tr key={name} data-class={name}>
+              <th scope="row">{name}</th>
+              <td>{counted.get(name)?.count ?? 0}</td>
+              <td>{counted.get(name)?.last_refused_at ?? '—'}</td>
+              <td>{REFUSAL_CLASSES[name] ?? ''}</td>
             </tr>
           ))}
         </tbody>
