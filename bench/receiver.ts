@@ -1,14 +1,21 @@
 // The receiver beside its floor: a closed-loop load of signed events against the plugin's receiver and
 // against a must-use plugin that does only the same check and insert, on the same site, alternating.
-// `npx tsx bench/receiver.ts --stack NAME [--clients 4] [--seconds 10]` runs it alone.
+// `npx tsx bench/receiver.ts --stack NAME [--clients 4] [--seconds 10] [--woocommerce DIR|ZIP]` runs it
+// alone (with a real WooCommerce release: on WordPress 6.5, HPOS as CRM_BRIDGE_HPOS says).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { createPool } from 'mysql2/promise';
 import { z } from 'zod';
 import { ROOT } from '../test/stack/paths.ts';
-import { SIGNING_SECRET, openContext, percentile, resetQueues, type BenchContext } from './context.ts';
+import { up } from '../test/stack/stack.ts';
+import { evalPhp } from '../test/stack/wordpress.ts';
+import { SIGNING_SECRET, openContext, percentile, type BenchContext } from './context.ts';
+
+/** What the measurement uses of the bench context: the site and its database. */
+type SiteContext = Pick<BenchContext, 'site' | 'db'>;
 
 export type Route = 'receiver' | 'floor';
 
@@ -35,7 +42,7 @@ const FLOOR_SECRET_OPTION = 'crm_bridge_floor_secret';
 const WARMUP_SECONDS = 2;
 
 /** Installs the floor route into the bench site: the must-use plugin, its table and its plain secret. */
-async function installFloor(ctx: BenchContext): Promise<void> {
+async function installFloor(ctx: SiteContext): Promise<void> {
   const mu = join(ctx.site.dir, 'wp-content', 'mu-plugins');
   mkdirSync(mu, { recursive: true });
   copyFileSync(join(ROOT, 'bench', 'php', 'receiver-floor.php'), join(mu, FLOOR_FILE));
@@ -44,11 +51,13 @@ async function installFloor(ctx: BenchContext): Promise<void> {
   await ctx.db.query(`INSERT INTO ${p}options (option_name, option_value, autoload) VALUES (?, ?, 'yes') ON DUPLICATE KEY UPDATE option_value = VALUES(option_value), autoload = 'yes'`, [FLOOR_SECRET_OPTION, SIGNING_SECRET]);
 }
 
-async function removeFloor(ctx: BenchContext): Promise<void> {
+async function removeFloor(ctx: SiteContext): Promise<void> {
   rmSync(join(ctx.site.dir, 'wp-content', 'mu-plugins', FLOOR_FILE), { force: true });
   const p = ctx.site.tablePrefix;
   await ctx.db.query(`DROP TABLE IF EXISTS ${p}crm_bridge_floor`);
   await ctx.db.query(`DELETE FROM ${p}options WHERE option_name = ?`, [FLOOR_SECRET_OPTION]);
+  // The receiver's events and log rows, so the next scenario starts alike.
+  for (const t of ['crm_bridge_inbox', 'crm_bridge_log']) await ctx.db.query(`TRUNCATE TABLE ${p}${t}`);
 }
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
@@ -66,7 +75,7 @@ function cpuMs(pid: number): number {
 }
 
 /** The processes that answer a request: PHP's server and its workers, and the database server. */
-async function servingPids(ctx: BenchContext): Promise<number[]> {
+async function servingPids(ctx: SiteContext): Promise<number[]> {
   const [rows] = await ctx.db.query('SELECT @@pid_file AS f');
   const pidFile = (rows as { f: string }[])[0]!.f;
   const workers = readdirSync(`/proc/${ctx.site.pid}/task`).flatMap((t) => readFileSync(`/proc/${ctx.site.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
@@ -97,7 +106,7 @@ export function summarize(route: Route, clients: number, rounds: Round[]): Recei
  * floor, receiver, floor, receiver for `seconds` each. Only 202 counts as success. `ratio` compares
  * throughput; `cpu_ratio` compares the serving processes' CPU per request (floor ÷ receiver).
  */
-export async function receiverVsFloor(ctx: BenchContext, opts: { clients: number; seconds: number }): Promise<{ rows: ReceiverRow[]; ratio: number; cpu_ratio: number }> {
+export async function receiverVsFloor(ctx: SiteContext, opts: { clients: number; seconds: number }): Promise<{ rows: ReceiverRow[]; ratio: number; cpu_ratio: number }> {
   const urls: Record<Route, string> = { receiver: `${ctx.site.url}/wp-json/crm-bridge/v1/crm/events`, floor: `${ctx.site.url}/crm-bridge-floor` };
   const run = Date.now().toString(36);
   await installFloor(ctx);
@@ -110,13 +119,21 @@ export async function receiverVsFloor(ctx: BenchContext, opts: { clients: number
     return { rows, ratio: rows[1]!.req_per_s / rows[0]!.req_per_s, cpu_ratio: rows[0]!.cpu_ms_per_req / rows[1]!.cpu_ms_per_req };
   } finally {
     await removeFloor(ctx);
-    await resetQueues(ctx);
   }
 }
 
+/** A site on a real WooCommerce release (WordPress 6.5), its signing secret set as the bench's. */
+async function openWooCommerceSite(stackName: string, woocommerce: string): Promise<SiteContext & { close(): Promise<void> }> {
+  const state = await up({ name: stackName, versions: ['6.5'], woocommerce });
+  const site = state.sites['6.5']!;
+  evalPhp(site, `\\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::INCOMING, ${JSON.stringify(SIGNING_SECRET)} );`);
+  const db = createPool({ host: '127.0.0.1', port: state.mariadb.port, user: state.mariadb.user, password: state.mariadb.password, database: site.database, connectionLimit: 2 });
+  return { site, db, close: () => db.end() };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { stack: { type: 'string', default: 'bench' }, clients: { type: 'string', default: '4' }, seconds: { type: 'string', default: '10' } } });
-  const ctx = await openContext(values.stack);
+  const { values } = parseArgs({ options: { stack: { type: 'string', default: 'bench' }, clients: { type: 'string', default: '4' }, seconds: { type: 'string', default: '10' }, woocommerce: { type: 'string' } } });
+  const ctx = values.woocommerce ? await openWooCommerceSite(values.stack, values.woocommerce) : await openContext(values.stack);
   try {
     const result = await receiverVsFloor(ctx, { clients: Number(values.clients), seconds: Number(values.seconds) });
     console.table(result.rows);
