@@ -46,22 +46,14 @@ if ( version_compare( PHP_VERSION, CRM_BRIDGE_MIN_PHP, '<' ) ) {
 	return;
 }
 
-spl_autoload_register(
-	static function ( string $class_name ): void {
-		if ( 0 !== strpos( $class_name, 'CrmBridge\\' ) ) {
-			return;
-		}
-		$file = __DIR__ . '/src/' . str_replace( '\\', '/', substr( $class_name, strlen( 'CrmBridge\\' ) ) ) . '.php';
-		if ( is_readable( $file ) ) {
-			require $file;
-		}
-	}
-);
+require_once __DIR__ . '/src/Autoloader.php';
+\CrmBridge\Autoloader::register();
 
 register_activation_hook( __FILE__, array( \CrmBridge\Plugin::class, 'activate' ) );
 register_deactivation_hook( __FILE__, array( \CrmBridge\Plugin::class, 'deactivate' ) );
 
-// The CRM's webhooks are answered here, before the other plugins load (see Receiver).
+// The CRM's webhooks are answered here, before the other plugins load (see Receiver), unless the
+// must-use loader (see EarlyLoader) answered them already, before any regular plugin loaded.
 \CrmBridge\Receiver::maybe_handle_early();
 // Any other way the REST server could route to the receiver is refused before it reads the body.
 add_action( 'parse_request', array( \CrmBridge\Receiver::class, 'guard_rest_route' ), 0 );

@@ -31,8 +31,18 @@ final class DbErrorDropin {
 	 * Whether the installed db-error.php is this plugin's.
 	 */
 	public static function is_ours(): bool {
-		$path = self::path();
-		return is_readable( $path ) && false !== strpos( (string) file_get_contents( $path, false, null, 0, 512 ), self::MARKER ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents
+		return self::marked( self::path(), self::MARKER );
+	}
+
+	/**
+	 * Whether a file the plugin may write into the site (a drop-in, a must-use loader) was written by
+	 * it: its first bytes hold the marker. Only such a file is ever replaced or removed.
+	 *
+	 * @param string $path   File.
+	 * @param string $marker Marker.
+	 */
+	public static function marked( string $path, string $marker ): bool {
+		return is_readable( $path ) && false !== strpos( (string) file_get_contents( $path, false, null, 0, 512 ), $marker ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents
 	}
 
 	/**

@@ -48,13 +48,16 @@ final class Plugin {
 		Roles::install();
 		Settings::update( array() );
 		DbErrorDropin::install();
+		EarlyLoader::install( plugin_basename( CRM_BRIDGE_FILE ) );
 	}
 
 	/**
-	 * On deactivation: the db-error.php drop-in goes (the tables and settings stay).
+	 * On deactivation: the db-error.php drop-in and the must-use receiver loader go (the tables and
+	 * settings stay).
 	 */
 	public static function deactivate(): void {
 		DbErrorDropin::remove();
+		EarlyLoader::remove();
 	}
 
 	/**
