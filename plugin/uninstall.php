@@ -11,6 +11,13 @@ declare( strict_types=1 );
 
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
+// The plugin's own files outside its folder go whatever the data choice: a silent deactivation
+// (deactivate_plugins( …, true )) skips the deactivation hook that would have removed them.
+require_once __DIR__ . '/src/DbErrorDropin.php';
+require_once __DIR__ . '/src/EarlyLoader.php';
+\CrmBridge\EarlyLoader::remove();
+\CrmBridge\DbErrorDropin::remove();
+
 $crm_bridge_settings = json_decode( (string) get_option( 'crm_bridge_settings', '{}' ), true );
 $crm_bridge_delete   = ( is_array( $crm_bridge_settings ) && true === ( $crm_bridge_settings['delete_data_on_uninstall'] ?? false ) )
 	|| (bool) get_option( 'crm_bridge_delete_data_on_uninstall', false );

@@ -17,6 +17,11 @@ defined( 'ABSPATH' ) || exit;
 final class Plugin {
 
 	/**
+	 * The plugin version whose files outside its folder (the receiver loader) are in place.
+	 */
+	public const CODE_VERSION_OPTION = 'crm_bridge_code_version';
+
+	/**
 	 * Hooks the plugin into WordPress and WooCommerce.
 	 */
 	public static function boot(): void {
@@ -73,6 +78,11 @@ final class Plugin {
 			// Reading the document rewrites one stored under older rules in the schema's form, which the
 			// sidecar parses strictly: done with the upgrade, not left to the first admin page.
 			Settings::document();
+		}
+		// A site updated without a reactivation gets (or refreshes) the receiver loader once per version.
+		if ( get_option( self::CODE_VERSION_OPTION ) !== CRM_BRIDGE_VERSION ) {
+			EarlyLoader::install( plugin_basename( CRM_BRIDGE_FILE ) );
+			update_option( self::CODE_VERSION_OPTION, CRM_BRIDGE_VERSION );
 		}
 	}
 

@@ -2,6 +2,7 @@
 // plugin loads; it goes on deactivation and uninstall, does nothing while the plugin is inactive, and
 // never replaces or removes a file of that name that the site has of its own.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { closePools, wpEval, wpEvalJson } from '../support/stack.ts';
 import { configureCrm, inboxRows, logDecisions, sendEvent, statusEvent, unique } from '../support/incoming.ts';
 
@@ -10,6 +11,7 @@ const STOP = 'zz-crm-bridge-test-stop.php';
 const STOP_CODE = `<?php if ( false !== strpos( (string) ( $_SERVER['REQUEST_URI'] ?? '' ), '/crm-bridge/v1/crm/events' ) ) { status_header( 418 ); exit; }`;
 
 const PLUGIN = 'crm-bridge/crm-bridge.php';
+const CRM_BRIDGE_VERSION = /define\( 'CRM_BRIDGE_VERSION', '([^']+)'/.exec(readFileSync(new URL('../../plugin/crm-bridge.php', import.meta.url), 'utf8'))![1];
 // Evaluated with the plugin possibly inactive, so the loader's class is loaded by hand.
 const LOADER_CLASS = `require_once WP_PLUGIN_DIR . '/crm-bridge/src/DbErrorDropin.php'; require_once WP_PLUGIN_DIR . '/crm-bridge/src/EarlyLoader.php';`;
 
@@ -84,6 +86,22 @@ describe('must-use receiver loader', () => {
     configureCrm('http://127.0.0.1:9', { delete_data_on_uninstall: false });
     wpEval(`require_once ABSPATH . 'wp-admin/includes/plugin.php'; deactivate_plugins( '${PLUGIN}' ); uninstall_plugin( '${PLUGIN}' );`);
     expect(loader().exists).toBe(false);
+    // A silent deactivation skips the hook: the uninstall still takes the loader away.
+    activate();
+    expect(loader().exists).toBe(true);
+    wpEval(`require_once ABSPATH . 'wp-admin/includes/plugin.php'; deactivate_plugins( '${PLUGIN}', true ); uninstall_plugin( '${PLUGIN}' );`);
+    expect(loader().exists).toBe(false);
+    activate();
+  });
+
+  it('is written by the update step when the plugin was updated without a reactivation', () => {
+    const got = wpEvalJson<{ before: boolean; after: boolean; version: string }>(`${LOADER_CLASS}
+      wp_delete_file( \\CrmBridge\\EarlyLoader::path() );
+      delete_option( \\CrmBridge\\Plugin::CODE_VERSION_OPTION );
+      $before = file_exists( \\CrmBridge\\EarlyLoader::path() );
+      \\CrmBridge\\Plugin::maybe_upgrade();
+      echo wp_json_encode( array( 'before' => $before, 'after' => \\CrmBridge\\EarlyLoader::is_ours(), 'version' => get_option( \\CrmBridge\\Plugin::CODE_VERSION_OPTION ) ) );`);
+    expect(got).toEqual({ before: false, after: true, version: CRM_BRIDGE_VERSION });
   });
 
   it('never replaces or removes a file of its name that the site has of its own', () => {
