@@ -19,10 +19,13 @@ export interface BenchOptions {
   stackName?: string;
   /** A real WooCommerce release; the stand-in when absent. */
   real?: RealWooCommerce;
+  /** Told which WooCommerce the run is on as soon as the site is up, before any scenario. */
+  announce?: (line: string) => void;
 }
 
 export async function runBench(opts: BenchOptions): Promise<{ file: string; results: Record<string, unknown> }> {
   const ctx = await openContext(opts.stackName ?? 'bench', opts.real);
+  opts.announce?.(headline(ctx.woocommerce, ctx.wordpress));
   try {
     const measured = isStandin(ctx) ? await standinRun(ctx, opts.quick) : await realRun(ctx, opts.quick);
     const results = {
@@ -131,7 +134,7 @@ export function headline(w: { version: string; hpos?: boolean }, wordpress: stri
 
 export function summary(results: Record<string, unknown>): string {
   type Section = { method?: string; rows: Record<string, unknown>[] };
-  const r = results as Record<string, Section> & { woocommerce: { version: string; hpos?: boolean }; machine: { wordpress: string }; targets: Record<string, unknown>[] };
+  const r = results as Record<string, Section> & { woocommerce: { version: string; hpos?: boolean }; targets: { met: boolean }[] };
   const tag = r.woocommerce.version === 'standin' ? ' (stand-in)' : ` (WooCommerce ${r.woocommerce.version}, ${r.woocommerce.hpos ? 'HPOS' : 'posts'})`;
   const sections: [string, string][] =
     r.woocommerce.version === 'standin'
@@ -152,9 +155,8 @@ export function summary(results: Record<string, unknown>): string {
           ['order_save', 'Order save'],
         ];
   return [
-    headline(r.woocommerce, r.machine.wordpress),
     `### Targets${tag}`,
-    table(r.targets),
+    table(r.targets.map((t) => ({ ...t, met: t.met ? 'met' : 'missed' }))),
     ...sections.flatMap(([key, title]) => [`### ${title}${tag}`, table(r[key]!.rows)]),
   ].join('\n\n');
 }
@@ -170,7 +172,7 @@ if (process.argv[1]?.endsWith('run.ts')) {
     },
   });
   const real = values.woocommerce ? { woocommerce: values.woocommerce, hpos: values.hpos } : undefined;
-  const { file, results } = await runBench({ quick: values.quick, outDir: values.out, stackName: values.stack, real });
+  const { file, results } = await runBench({ quick: values.quick, outDir: values.out, stackName: values.stack, real, announce: (line) => process.stdout.write(`${line}\n\n`) });
   // Exit only once stdout has drained, so a pipe gets the whole table and the results line.
   process.stdout.write(`${summary(results)}\n\nresults: ${file}\n`, () => process.exit(0));
 }
