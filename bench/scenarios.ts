@@ -6,7 +6,7 @@ import { ROOT } from '../test/stack/paths.ts';
 import { evalPhp } from '../test/stack/wordpress.ts';
 import { startReceiver } from '../test/support/receiver.ts';
 import { waitFor } from '../test/stack/system.ts';
-import { CRM_TOKEN, SIGNING_SECRET, percentile, queueDone, resetQueues, rssOf, seedOrders, startReplicas, type BenchContext } from './context.ts';
+import { SIGNING_SECRET, percentile, queueDone, resetQueues, rssOf, seedOrders, setCrmOrders, startReplicas, type BenchContext } from './context.ts';
 
 export interface Sizes {
   receiverRates: number[];
@@ -24,7 +24,7 @@ export interface Sizes {
 export const FULL: Sizes = { receiverRates: [25, 50, 100, 200, 300], receiverSeconds: 10, incomingEvents: 10_000, incomingOrders: 1_000, replicas: [1, 2, 4], baselineSeconds: 60, steadySeconds: 30, outgoingOrders: 2_000, burstOrders: 5_000, saveIterations: 200 };
 export const QUICK: Sizes = { receiverRates: [25], receiverSeconds: 2, incomingEvents: 100, incomingOrders: 10, replicas: [1], baselineSeconds: 3, steadySeconds: 3, outgoingOrders: 30, burstOrders: 20, saveIterations: 20 };
 
-const CRM_LATENCY_MS = 150;
+export const CRM_LATENCY_MS = 150;
 
 export async function receiverScenario(ctx: BenchContext, sizes: Sizes) {
   const url = `${ctx.site.url}/wp-json/crm-bridge/v1/crm/events`;
@@ -38,13 +38,15 @@ export async function receiverScenario(ctx: BenchContext, sizes: Sizes) {
   return { method: 'A separate Node process sends signed events (unique ids) open-loop at each fixed rate for the given seconds to the receiver on PHP’s built-in server (6 workers); latency is request start to answer; errors are anything but 202.', rows };
 }
 
-/** Preloads the inbox: `events` status events spread over `orders` orders, the CRM already at its final state. */
-async function preloadInbox(ctx: BenchContext, events: number, orders: number): Promise<void> {
+/**
+ * Preloads the inbox: `events` status events spread over `orders` orders, the CRM already at its final
+ * state (`status`, or alternating paid and on_hold by the number of events per order).
+ */
+export async function preloadInbox(ctx: BenchContext, events: number, orders: number, status?: string): Promise<void> {
   await resetQueues(ctx);
   const ids = seedOrders(ctx, orders);
   const perOrder = Math.ceil(events / orders);
-  ctx.crm.orders.clear();
-  ids.forEach((id, i) => ctx.crm.orders.set(`B-${i}`, { crm_order_id: `B-${i}`, status: perOrder % 2 ? 'paid' : 'on_hold', version: perOrder, updated_at: new Date().toISOString(), woo_order_id: id }));
+  setCrmOrders(ctx, ids, 'B', perOrder, status ?? (perOrder % 2 ? 'paid' : 'on_hold'));
   const values: string[] = [];
   for (let v = 1; v <= perOrder; v++) {
     for (let i = 0; i < orders && values.length < events; i++) values.push(`('b-${i}-${v}', 'order.status_changed', 'B-${i}', '{}', 'pending', 0, NOW(3), NOW(3))`);
@@ -54,20 +56,26 @@ async function preloadInbox(ctx: BenchContext, events: number, orders: number): 
   }
 }
 
+/**
+ * One drain: preloads the inbox, starts the replicas and runs the clock until no event is pending or
+ * running. Memory is the replicas' resident set, sampled every 200 ms.
+ */
+export async function drain(ctx: BenchContext, run: { events: number; orders: number; replicas: number; status?: string }) {
+  await preloadInbox(ctx, run.events, run.orders, run.status);
+  const started = Date.now();
+  const running = await startReplicas(ctx, run.replicas);
+  await waitFor('the drain', async () => (await queueDone(ctx, 'crm_bridge_inbox')).open === 0, 3_600_000);
+  const seconds = (Date.now() - started) / 1000;
+  const [lat] = await ctx.db.query(`SELECT TIMESTAMPDIFF(MICROSECOND, received_at, finished_at) / 1000 AS ms FROM ${ctx.site.tablePrefix}crm_bridge_inbox`);
+  const ms = (lat as { ms: string }[]).map((r) => Number(r.ms));
+  await running.stop();
+  return { replicas: run.replicas, events: run.events, seconds, events_per_s: run.events / seconds, peak_rss_mb_one: running.peakRss().one / 2 ** 20, peak_rss_mb_all: running.peakRss().all / 2 ** 20, queued_to_done_p50_ms: percentile(ms, 50), queued_to_done_p95_ms: percentile(ms, 95) };
+}
+
 export async function incomingScenario(ctx: BenchContext, sizes: Sizes) {
   ctx.crm.setKnobs({ latencyMs: CRM_LATENCY_MS });
   const rows = [];
-  for (const replicas of sizes.replicas) {
-    await preloadInbox(ctx, sizes.incomingEvents, sizes.incomingOrders);
-    const started = Date.now();
-    const running = await startReplicas(ctx, replicas);
-    await waitFor('the drain', async () => (await queueDone(ctx, 'crm_bridge_inbox')).open === 0, 3_600_000);
-    const seconds = (Date.now() - started) / 1000;
-    const [lat] = await ctx.db.query(`SELECT TIMESTAMPDIFF(MICROSECOND, received_at, finished_at) / 1000 AS ms FROM ${ctx.site.tablePrefix}crm_bridge_inbox`);
-    const ms = (lat as { ms: string }[]).map((r) => Number(r.ms));
-    await running.stop();
-    rows.push({ replicas, events: sizes.incomingEvents, seconds, events_per_s: sizes.incomingEvents / seconds, peak_rss_mb_one: running.peakRss().one / 2 ** 20, peak_rss_mb_all: running.peakRss().all / 2 ** 20, queued_to_done_p50_ms: percentile(ms, 50), queued_to_done_p95_ms: percentile(ms, 95) });
-  }
+  for (const replicas of sizes.replicas) rows.push(await drain(ctx, { events: sizes.incomingEvents, orders: sizes.incomingOrders, replicas }));
   ctx.crm.setKnobs({ latencyMs: 0 });
   return { method: `The inbox is preloaded with the events (the CRM already at each order’s last version, so after one applied change the rest verify as stale, as in a burst); then N sidecar replicas start and the clock runs until no event is pending or running. CRM answers in ${CRM_LATENCY_MS} ms. Memory is the resident set of the sidecar processes, sampled every 200 ms.`, rows };
 }
@@ -106,17 +114,9 @@ export async function baselineScenario(ctx: BenchContext, sizes: Sizes) {
   for (const workers of [1, 8]) {
     const preload = Math.max(20, workers * sizes.baselineSeconds * 8);
     await preloadInbox(ctx, preload, preload);
-    const started = Date.now();
-    const procs = Array.from({ length: workers }, () =>
-      spawn('php', [join(ROOT, 'bench', 'php', 'baseline-worker.php'), ctx.site.dir, ctx.site.url, ctx.crm.url, CRM_TOKEN, String(sizes.baselineSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] }),
-    );
-    let peak = 0;
-    const sample = setInterval(() => (peak = Math.max(peak, procs.reduce((a, p) => a + rssOf(p.pid), 0))), 200);
-    const outs = await Promise.all(procs.map((p) => new Promise<string>((resolve) => { let out = ''; p.stdout!.on('data', (d: Buffer) => (out += d)); p.once('exit', () => resolve(out)); })));
-    clearInterval(sample);
-    const seconds = (Date.now() - started) / 1000;
-    const done = outs.reduce((a, o) => a + (JSON.parse(o.trim().split('\n').pop() ?? '{"done":0}') as { done: number }).done, 0);
-    rows.push({ workers, events: done, seconds, events_per_s: done / seconds, peak_rss_mb_all: peak / 2 ** 20 });
+    const run = await runPhpProcesses(Array.from({ length: workers }, () => [join(ROOT, 'bench', 'php', 'baseline-worker.php'), ctx.site.dir, ctx.site.url, String(sizes.baselineSeconds)]));
+    const done = run.outputs.reduce((a, o) => a + Number(o.done ?? 0), 0);
+    rows.push({ workers, events: done, seconds: run.seconds, events_per_s: done / run.seconds, peak_rss_mb_all: run.peakRssMb });
   }
   ctx.crm.setKnobs({ latencyMs: 0 });
   await resetQueues(ctx);
@@ -147,14 +147,44 @@ export async function outgoingScenario(ctx: BenchContext, sizes: Sizes) {
   return { method: 'Orders are created first (each writes an order.created outbox row per subscription); then one sidecar starts and the clock runs until the outbox is empty. Each endpoint is a local HTTP server answering after 50 ms and verifying every signature with the standardwebhooks package.', rows };
 }
 
-export async function orderSaveScenario(ctx: BenchContext, sizes: Sizes) {
+export async function orderSaveScenario(ctx: BenchContext, sizes: { saveIterations: number }) {
   await resetQueues(ctx);
   evalPhp(ctx.site, `\\CrmBridge\\Subscriptions::create( array( 'name' => 'bench', 'url' => 'http://127.0.0.1:9/', 'topics' => \\CrmBridge\\Subscriptions::TOPICS, 'status_filter' => array(), 'payload_mode' => 'full', 'is_crm' => false, 'active' => true, 'rate_limit_per_second' => null ) );`);
-  const res = spawnSync('php', [join(ROOT, 'bench', 'php', 'order-save.php'), ctx.site.dir, ctx.site.url, String(sizes.saveIterations)], { encoding: 'utf8' });
-  const out = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as { save_ms_with_plugin: number; save_ms_without_plugin: number; write_ceiling_per_s: number };
+  const out = lastJson(spawnSync('php', [join(ROOT, 'bench', 'php', 'order-save.php'), ctx.site.dir, ctx.site.url, String(sizes.saveIterations)], { encoding: 'utf8' }).stdout) as { save_ms_with_plugin: number; save_ms_without_plugin: number; pairs: number };
   await resetQueues(ctx);
   return {
-    method: `One PHP process saves ${sizes.saveIterations} existing orders (a changed billing e-mail, one active subscription) with the plugin’s outbox hooks and again with them removed; the overhead is the difference of the medians, outbox row included. The write ceiling is the sidecar’s work unit (load, compare version, two meta, update_status with a note, save) in the same process with no queue and no CRM.`,
-    rows: [{ save_ms_with_plugin: out.save_ms_with_plugin, save_ms_without_plugin: out.save_ms_without_plugin, overhead_ms: out.save_ms_with_plugin - out.save_ms_without_plugin, write_ceiling_per_s: out.write_ceiling_per_s }],
+    method: `One PHP process creates ${sizes.saveIterations} orders, saves ten of them with the plugin on (warm-up: autoloading, caches, WooCommerce’s first save), then saves each order once (a changed billing e-mail, one active subscription), alternating with and without the plugin’s outbox hooks in pairs (AB, BA, AB, …); the overhead is the difference of the medians, outbox row included.`,
+    rows: [{ save_ms_with_plugin: out.save_ms_with_plugin, save_ms_without_plugin: out.save_ms_without_plugin, overhead_ms: out.save_ms_with_plugin - out.save_ms_without_plugin, pairs: out.pairs }],
   };
+}
+
+/** The JSON a PHP script printed on its last line. */
+export function lastJson(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.trim().split('\n').pop() || '{}') as Record<string, unknown>;
+}
+
+/** Runs PHP processes at once, sums their resident memory every 200 ms, and returns what each printed last. */
+export async function runPhpProcesses(argvs: string[][]): Promise<{ seconds: number; peakRssMb: number; outputs: Record<string, unknown>[] }> {
+  const started = Date.now();
+  const procs = argvs.map((argv) => spawn('php', argv, { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let peak = 0;
+  const sample = setInterval(() => (peak = Math.max(peak, procs.reduce((a, p) => a + rssOf(p.pid), 0))), 200);
+  const outs = await Promise.all(procs.map((p) => new Promise<string>((resolve) => { let out = ''; p.stdout!.on('data', (d: Buffer) => (out += d)); p.once('exit', () => resolve(out)); })));
+  clearInterval(sample);
+  return { seconds: (Date.now() - started) / 1000, peakRssMb: peak / 2 ** 20, outputs: outs.map(lastJson) };
+}
+
+/** The write ceiling: each of N PHP processes applies the transition to its share of fresh pending orders; no queue, no CRM. */
+export async function writeCeilingScenario(ctx: BenchContext, sizes: { ceilingOrders: number; ceilingProcesses: number[] }) {
+  const rows = [];
+  for (const processes of sizes.ceilingProcesses) {
+    await resetQueues(ctx);
+    const ids = seedOrders(ctx, sizes.ceilingOrders * processes);
+    const shares = Array.from({ length: processes }, (_, i) => ids.filter((_, j) => j % processes === i));
+    const run = await runPhpProcesses(shares.map((share) => [join(ROOT, 'bench', 'php', 'write-ceiling.php'), ctx.site.dir, ctx.site.url, share.join(',')]));
+    const done = run.outputs.reduce((a, o) => a + Number(o.done ?? 0), 0);
+    rows.push({ processes, orders: done, seconds: run.seconds, orders_per_s: done / run.seconds, peak_rss_mb_all: run.peakRssMb });
+  }
+  await resetQueues(ctx);
+  return { method: 'Fresh pending orders are split among N PHP CLI processes started at once; each loads WordPress and applies the benchmark’s unit of work (load, compare version, two meta, update_status to processing with a note, save) to its share, with no queue and no CRM. Orders/s = orders changed / wall time from start to the last exit, WordPress start-up included.', rows };
 }

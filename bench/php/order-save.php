@@ -1,19 +1,20 @@
 <?php
 /**
- * Two measurements of one PHP process, for the benchmark: the median time of an order save with and
- * without the plugin's outbox hooks, and the write ceiling (load, compare version, update_status with
- * a note, two meta, save: the sidecar's work unit without queue or CRM). Not product code.
+ * The plugin's cost on an order save, for the benchmark: one PHP process saves existing orders (a
+ * changed billing e-mail) with and without the plugin's outbox hooks. WooCommerce's cold start is
+ * paid by a warm-up first; then the saves alternate in pairs (AB, BA, AB, …) so neither side is
+ * always first, and the medians of each side are compared. Not product code.
  * Usage: php order-save.php <wordpress dir> <site url> <iterations>
  *
  * @package CrmBridgeBench
  */
 
-[ , $dir, $url, $iterations ] = $argv;
-$_SERVER['HTTP_HOST']   = (string) parse_url( $url, PHP_URL_HOST ) . ':' . (string) parse_url( $url, PHP_URL_PORT );
-$_SERVER['REQUEST_URI'] = '/';
-require $dir . '/wp-load.php';
+declare( strict_types=1 );
 
-$n = (int) $iterations;
+[ , , , $iterations ] = $argv;
+require __DIR__ . '/load-wordpress.php';
+
+$n   = max( 2, (int) $iterations );
 $ids = array();
 for ( $i = 0; $i < $n; $i++ ) {
 	$o = new WC_Order();
@@ -23,45 +24,53 @@ for ( $i = 0; $i < $n; $i++ ) {
 }
 \CrmBridge\Outbox::flush();
 
-/**
- * Median milliseconds of $fn over the ids.
- */
-$median = static function ( callable $fn ) use ( $ids ): float {
-	$times = array();
-	foreach ( $ids as $id ) {
-		$t = hrtime( true );
-		$fn( $id );
-		\CrmBridge\Outbox::flush();
-		$times[] = ( hrtime( true ) - $t ) / 1e6;
+$hooks = array(
+	array( 'woocommerce_new_order', 'on_new_order', 1 ),
+	array( 'woocommerce_update_order', 'on_update_order', 1 ),
+	array( 'woocommerce_order_status_changed', 'on_status_changed', 3 ),
+);
+$plugin = static function ( bool $on ) use ( $hooks ): void {
+	foreach ( $hooks as [ $hook, $method, $args ] ) {
+		if ( $on ) {
+			add_action( $hook, array( \CrmBridge\Outbox::class, $method ), 10, $args );
+		} else {
+			remove_action( $hook, array( \CrmBridge\Outbox::class, $method ), 10 );
+		}
 	}
-	sort( $times );
-	return $times[ intdiv( count( $times ), 2 ) ];
 };
-$save    = static function ( int $id ): void {
+$save = static function ( int $id ): float {
+	$t = hrtime( true );
 	$o = wc_get_order( $id );
 	$o->set_billing_email( 'x' . wp_rand() . '@shop.test' );
 	$o->save();
+	\CrmBridge\Outbox::flush();
+	return ( hrtime( true ) - $t ) / 1e6;
 };
-$with    = $median( $save );
-$hooks   = array(
-	array( 'woocommerce_new_order', 'on_new_order' ),
-	array( 'woocommerce_update_order', 'on_update_order' ),
-	array( 'woocommerce_order_status_changed', 'on_status_changed' ),
-);
-foreach ( $hooks as [ $hook, $method ] ) {
-	remove_action( $hook, array( \CrmBridge\Outbox::class, $method ), 10 );
-}
-$without = $median( $save );
+$median = static function ( array $times ): float {
+	sort( $times );
+	return $times[ intdiv( count( $times ), 2 ) ];
+};
 
-$version = 1;
-$start   = hrtime( true );
-foreach ( $ids as $id ) {
-	$o = wc_get_order( $id );
-	if ( $version > (int) $o->get_meta( '_crm_bridge_version' ) ) {
-		$o->update_meta_data( '_crm_bridge_version', (string) $version );
-		$o->update_meta_data( '_crm_bridge_crm_order_id', 'CRM-' . $id );
-		$o->update_status( 'processing', 'Status set by the CRM.' );
+// Warm-up, with the plugin on: autoloading, caches and WooCommerce's first-save work are paid here.
+foreach ( array_slice( $ids, 0, min( 10, $n ) ) as $id ) {
+	$save( $id );
+}
+$times = array(
+	'with'    => array(),
+	'without' => array(),
+);
+foreach ( array_chunk( $ids, 2 ) as $k => $pair ) {
+	$sides = 0 === $k % 2 ? array( 'with', 'without' ) : array( 'without', 'with' );
+	foreach ( $pair as $j => $id ) {
+		$plugin( 'with' === $sides[ $j ] );
+		$times[ $sides[ $j ] ][] = $save( $id );
 	}
 }
-$ceiling = count( $ids ) / ( ( hrtime( true ) - $start ) / 1e9 );
-echo wp_json_encode( array( 'save_ms_with_plugin' => $with, 'save_ms_without_plugin' => $without, 'write_ceiling_per_s' => $ceiling ) ), "\n";
+$plugin( true );
+echo wp_json_encode(
+	array(
+		'save_ms_with_plugin'    => $median( $times['with'] ),
+		'save_ms_without_plugin' => $median( $times['without'] ),
+		'pairs'                  => count( $times['without'] ),
+	)
+), "\n";
