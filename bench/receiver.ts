@@ -7,11 +7,8 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { createPool } from 'mysql2/promise';
 import { z } from 'zod';
 import { ROOT } from '../test/stack/paths.ts';
-import { up } from '../test/stack/stack.ts';
-import { evalPhp } from '../test/stack/wordpress.ts';
 import { SIGNING_SECRET, openContext, percentile, type BenchContext } from './context.ts';
 
 /** What the measurement uses of the bench context: the site and its database. */
@@ -123,17 +120,9 @@ export async function receiverVsFloor(ctx: SiteContext, opts: { clients: number;
 }
 
 /** A site on a real WooCommerce release (WordPress 6.5), its signing secret set as the bench's. */
-async function openWooCommerceSite(stackName: string, woocommerce: string): Promise<SiteContext & { close(): Promise<void> }> {
-  const state = await up({ name: stackName, versions: ['6.5'], woocommerce });
-  const site = state.sites['6.5']!;
-  evalPhp(site, `\\CrmBridge\\Secrets::set( \\CrmBridge\\Secrets::INCOMING, ${JSON.stringify(SIGNING_SECRET)} );`);
-  const db = createPool({ host: '127.0.0.1', port: state.mariadb.port, user: state.mariadb.user, password: state.mariadb.password, database: site.database, connectionLimit: 2 });
-  return { site, db, close: () => db.end() };
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { stack: { type: 'string', default: 'bench' }, clients: { type: 'string', default: '4' }, seconds: { type: 'string', default: '10' }, woocommerce: { type: 'string' } } });
-  const ctx = values.woocommerce ? await openWooCommerceSite(values.stack, values.woocommerce) : await openContext(values.stack);
+  const ctx = await openContext(values.stack, values.woocommerce ? { woocommerce: values.woocommerce } : undefined);
   try {
     const result = await receiverVsFloor(ctx, { clients: Number(values.clients), seconds: Number(values.seconds) });
     console.table(result.rows);

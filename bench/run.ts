@@ -12,6 +12,7 @@ import { isStandin, openContext, startReplicas, type BenchContext, type RealWooC
 import { FULL, QUICK, baselineScenario, incomingScenario, orderSaveScenario, outgoingScenario, receiverScenario, steadyScenario, writeCeilingScenario } from './scenarios.ts';
 import { REAL_FULL, REAL_QUICK, actionSchedulerScenario, recoveryScenario, sidecarScenario } from './woo-scenarios.ts';
 import { realTargets } from './targets.ts';
+import { receiverVsFloor } from './receiver.ts';
 
 export interface BenchOptions {
   quick: boolean;
@@ -91,12 +92,10 @@ async function realRun(ctx: BenchContext, quick: boolean) {
   const sidecar = await sidecarScenario(ctx, sizes);
   const recovery = await recoveryScenario(ctx, sizes);
   const orderSave = await orderSaveScenario(ctx, sizes);
-  // ---- Receiver vs floor: wired here once bench/receiver.ts exists. ----
-  // const receiver = await receiverVsFloor(ctx, { clients: 4, seconds: quick ? 3 : 20 });
-  // Its rows go into the results as `receiver`, and its receiver/floor throughputs and the receiver's
-  // p99 into realTargets({ …, receiver: { receiver_per_s, floor_per_s, receiver_p99_ms } }) below.
-  const receiver = undefined;
-  // ---- end of the receiver's place ----
+  // The receiver beside its floor: a must-use route doing only the same signature check and insert.
+  const receiverRun = await receiverVsFloor(ctx, { clients: 4, seconds: quick ? 3 : 15 });
+  const [floorRow, receiverRow] = [receiverRun.rows.find((r) => r.route === 'floor')!, receiverRun.rows.find((r) => r.route === 'receiver')!];
+  const receiver = { receiver_per_s: receiverRow.req_per_s, floor_per_s: floorRow.req_per_s, receiver_p99_ms: receiverRow.p99_ms };
   const targets = realTargets({
     asShipped: actionScheduler.rows[0]!,
     asTuned: actionScheduler.rows[1]!,
@@ -106,7 +105,7 @@ async function realRun(ctx: BenchContext, quick: boolean) {
     receiver,
     orderSave: orderSave.rows[0]!,
   });
-  return { sizes, action_scheduler: actionScheduler, write_ceiling: ceiling, sidecar, recovery, receiver: receiver ?? 'not run', order_save: orderSave, targets };
+  return { sizes, action_scheduler: actionScheduler, write_ceiling: ceiling, sidecar, recovery, receiver: receiverRun, order_save: orderSave, targets };
 }
 
 /** Resident memory of one idle sidecar after start-up, for scale. */
