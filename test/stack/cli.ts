@@ -1,4 +1,4 @@
-// npm run stack -- up|down|status [--name test] [--wp 6.1,6.5]
+// npm run stack -- up|down|status [--name test] [--wp 6.1,6.5] [--woocommerce <dir|zip>] [--hpos on|off]
 import { parseArgs } from 'node:util';
 import { down, readState, up } from './stack.ts';
 import { StackError } from './system.ts';
@@ -6,15 +6,19 @@ import type { WpVersion } from './wordpress.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { name: { type: 'string', default: 'dev' }, wp: { type: 'string', default: '6.1' } },
+  options: { name: { type: 'string', default: 'dev' }, wp: { type: 'string' }, woocommerce: { type: 'string' }, hpos: { type: 'string' } },
 });
 const command = positionals[0] ?? 'status';
 
 try {
   if (command === 'up') {
-    const state = await up({ name: values.name, versions: values.wp.split(',') as WpVersion[] });
+    const real = values.woocommerce ?? process.env.CRM_BRIDGE_WOOCOMMERCE;
+    // A real release needs a newer WordPress than Debian's 6.1: it runs on 6.5 unless --wp says otherwise.
+    const versions = (values.wp ?? (real ? '6.5' : '6.1')).split(',') as WpVersion[];
+    const state = await up({ name: values.name, versions, woocommerce: values.woocommerce, hpos: values.hpos });
     for (const site of Object.values(state.sites)) {
-      console.log(`WordPress ${site.version}: ${site.url}/wp-admin/  (login ${site.adminUser} / ${site.adminPassword})`);
+      const wc = site.woocommerce.version === 'standin' ? 'the WooCommerce stand-in' : `WooCommerce ${site.woocommerce.version} (HPOS ${site.woocommerce.hpos ? 'on' : 'off'})`;
+      console.log(`WordPress ${site.version} with ${wc}: ${site.url}/wp-admin/  (login ${site.adminUser} / ${site.adminPassword})`);
     }
     console.log(`MariaDB: 127.0.0.1:${state.mariadb.port} (user ${state.mariadb.user})`);
   } else if (command === 'down') {

@@ -7,6 +7,7 @@ import { stackDir } from './paths.ts';
 import { startMariaDb, stopMariaDb, type MariaDbState } from './mariadb.ts';
 import { startSite, stopSite, type SiteState, type WpVersion, WP_VERSIONS } from './wordpress.ts';
 import { ensureDebianPackages, ownsProcess, sleep, StackError } from './system.ts';
+import { chooseWooCommerce } from './woocommerce.ts';
 
 export const DEBIAN_PACKAGES = ['mariadb-server', 'mariadb-client', 'php-cli', 'php-mysql', 'php-curl', 'php-xml', 'php-mbstring', 'php-intl', 'wordpress', 'unzip'];
 
@@ -22,6 +23,12 @@ export interface UpOptions {
   versions: WpVersion[];
   /** Extra wp-config.php constants (for example the encryption key shared with the sidecar). */
   configExtra?: Record<string, string>;
+  /**
+   * A real WooCommerce release (an extracted folder or a zip) in place of the stand-in; defaults to
+   * CRM_BRIDGE_WOOCOMMERCE. hpos is 'on' (default) or 'off' (CRM_BRIDGE_HPOS).
+   */
+  woocommerce?: string;
+  hpos?: string;
 }
 
 const stateFile = (dir: string): string => join(dir, 'state.json');
@@ -40,11 +47,12 @@ export async function up(opts: UpOptions): Promise<StackState> {
   mkdirSync(dir, { recursive: true });
   return withLock(dir, async () => {
     const previous = readState(opts.name);
+    const woocommerce = chooseWooCommerce(dir, { woocommerce: opts.woocommerce, hpos: opts.hpos });
     const mariadb = await startMariaDb(join(dir, 'mariadb'), previous?.mariadb, previous?.mariadb.password ?? randomBytes(16).toString('hex'));
     const state: StackState = { name: opts.name, dir, mariadb, sites: { ...previous?.sites } };
     writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
     for (const version of opts.versions) {
-      state.sites[version] = await startSite(dir, version, mariadb, previous?.sites?.[version], { configExtra: opts.configExtra });
+      state.sites[version] = await startSite(dir, version, mariadb, previous?.sites?.[version], { configExtra: opts.configExtra, woocommerce });
       writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
     }
     return state;

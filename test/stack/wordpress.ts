@@ -8,6 +8,7 @@ import { ROOT } from './paths.ts';
 import type { MariaDbState } from './mariadb.ts';
 import { createDatabase } from './mariadb.ts';
 import { freePort, ownsProcess, run, startDaemon, stopProcess, waitFor, StackError, runAsync } from './system.ts';
+import { STANDIN, siteTag, wpAtLeast, type WooCommerceChoice } from './woocommerce.ts';
 
 export const WP_VERSIONS = ['6.1', '6.5'] as const;
 export type WpVersion = (typeof WP_VERSIONS)[number];
@@ -28,6 +29,8 @@ export interface SiteState {
   encryptionKey: string;
   debugLog: string;
   mailDir: string;
+  /** The WooCommerce the site runs: 'standin' or a real release's version, and its order storage. */
+  woocommerce: { version: string; hpos: boolean };
 }
 
 export const PLUGINS = ['woocommerce/woocommerce.php', 'crm-bridge/crm-bridge.php'];
@@ -50,13 +53,13 @@ function installCode(version: WpVersion, dir: string): void {
 }
 
 /**
- * Links the WooCommerce stand-in and the plugin under test into wp-content (or unpacks the plugin
+ * Links WooCommerce (the stand-in or a prepared release) and the plugin under test into wp-content (or unpacks the plugin
  * from its release zip, as wp-admin's upload would), and adds the mail catcher.
  */
-function linkPlugins(dir: string, pluginZip: string | undefined): void {
+function linkPlugins(dir: string, pluginZip: string | undefined, woocommerce: WooCommerceChoice): void {
   const plugins = join(dir, 'wp-content', 'plugins');
   mkdirSync(plugins, { recursive: true });
-  const links: Record<string, string> = { woocommerce: join(ROOT, 'test', 'woocommerce-standin') };
+  const links: Record<string, string> = { woocommerce: woocommerce.dir };
   if (pluginZip) {
     rmSync(join(plugins, 'crm-bridge'), { recursive: true, force: true });
     run('unzip', ['-q', '-o', pluginZip, '-d', plugins]);
@@ -145,17 +148,23 @@ export async function startSite(
   version: WpVersion,
   db: MariaDbState,
   previous: SiteState | undefined,
-  opts: { configExtra?: Record<string, string>; name?: string; pluginZip?: string } = {},
+  opts: { configExtra?: Record<string, string>; name?: string; pluginZip?: string; woocommerce?: WooCommerceChoice } = {},
 ): Promise<SiteState> {
-  const name = opts.name ?? `wp${version.replace('.', '')}`;
-  const dir = join(stackDir, name);
-  if (previous && ownsProcess(previous.pid, dir) && (await responds(previous.url))) {
-    return previous;
+  const woocommerce = opts.woocommerce ?? STANDIN;
+  if (!wpAtLeast(version, woocommerce.requiresWp)) {
+    throw new StackError(`WooCommerce ${woocommerce.version} needs WordPress ${woocommerce.requiresWp} or newer; this stack has ${WP_VERSIONS.filter((v) => wpAtLeast(v, woocommerce.requiresWp)).join(', ') || 'none'} for it (--wp)`, 2);
   }
-  if (previous) await stopProcess(previous.pid, dir);
+  // Each WooCommerce and storage gets its own site and database: HPOS is chosen before the first order.
+  const name = opts.name ?? `wp${version.replace('.', '')}${siteTag(woocommerce)}`;
+  const dir = join(stackDir, name);
+  if (previous && previous.dir === dir && ownsProcess(previous.pid, dir) && (await responds(previous.url))) {
+    // A site started before the stack recorded its WooCommerce ran the stand-in.
+    return { ...previous, woocommerce: previous.woocommerce ?? { version: STANDIN.version, hpos: STANDIN.hpos } };
+  }
+  if (previous) await stopProcess(previous.pid, previous.dir);
 
   installCode(version, dir);
-  linkPlugins(dir, opts.pluginZip);
+  linkPlugins(dir, opts.pluginZip, woocommerce);
   const port = await freePort(previous?.port);
   const site: SiteState = {
     version,
@@ -172,6 +181,7 @@ export async function startSite(
     encryptionKey: previous?.encryptionKey ?? randomBytes(32).toString('base64'),
     debugLog: join(stackDir, `${name}-debug.log`),
     mailDir: join(stackDir, `${name}-mail`),
+    woocommerce: { version: woocommerce.version, hpos: woocommerce.hpos },
   };
   await createDatabase(db, site.database);
   writeConfig(site, db, opts.configExtra ?? {});
@@ -182,6 +192,14 @@ export async function startSite(
   site.sidecarAppPassword = report.sidecar_app_password;
   const inactive = PLUGINS.filter((p) => !report.active_plugins?.includes(p));
   if (inactive.length > 0) throw new StackError(`plugins not active after setup: ${inactive.join(', ')}\n${setup}`);
+  if (woocommerce !== STANDIN) {
+    // A second process, with WooCommerce loaded as on any request, does what its first wp-admin visit would.
+    const wc = run('php', [join(ROOT, 'test', 'stack', 'php', 'woocommerce-setup.php'), dir, site.url, woocommerce.hpos ? 'on' : 'off']);
+    const got = JSON.parse(wc.trim().split('\n').pop() ?? '{}') as { version?: string; hpos?: boolean };
+    if (got.version !== woocommerce.version || got.hpos !== woocommerce.hpos) {
+      throw new StackError(`WooCommerce ${woocommerce.version} with HPOS ${woocommerce.hpos ? 'on' : 'off'} expected, the site reports ${wc.trim()}`);
+    }
+  }
 
   site.pid = startDaemon(
     'php',
