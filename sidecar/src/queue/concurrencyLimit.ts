@@ -1,9 +1,10 @@
 // How many jobs a worker keeps in flight, sized from what finished jobs show. It follows Netflix
-// concurrency-limits: AIMDLimit (grow while the limit is used, ×0.9 on a drop) plus the latency check of
-// its Gradient2Limit, with a recent minimum of the job time as the baseline. Pure: time comes from the clock.
+// concurrency-limits' AIMDLimit (grow while at least half the limit is used, ×0.9 on a drop), growing once
+// per window of jobs rather than per job, with a latency check in the spirit of its Gradient2Limit: the
+// baseline is the smallest recent window mean, so a sudden climb backs off and a lasting change is
+// learnt. Pure: time comes from the injected clock.
 import type { Clock } from '../clock.js';
-import type { BridgeError, RetryAfter } from '../errors.js';
-import { TransientError } from '../errors.js';
+import { TransientError, type BridgeError, type RetryAfter } from '../errors.js';
 import { retryAfterDelay } from '../net/retryAfter.js';
 
 /** What one finished job tells the limit: it went well, it was dropped (overload), or it says nothing. */
