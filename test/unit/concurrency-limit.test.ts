@@ -101,16 +101,24 @@ describe('the concurrency limit', () => {
 
   it('backs off when the job time climbs well above its recent minimum (queueing), and stops growing when it climbs a little', () => {
     const t = setup(64, { initial: 20 });
-    t.finish(10, 150);
+    t.finish(5, 150);
     const grown = t.limit.current;
     expect(grown).toBe(22);
-    // Half as slow again: above the growth tolerance, under the back-off one: the limit holds.
-    t.finish(33, 260);
+    // Half as slow again for 10% more work in flight: above the growth tolerance, under the back-off one: the limit holds.
+    t.finish(18, 260);
     expect(t.limit.current).toBe(grown);
     // Three times as slow: queueing; the limit is cut.
-    t.finish(11, 450);
+    t.finish(6, 450);
     expect(t.limit.current).toBe(Math.floor(grown * 0.9));
     expect(t.changes.at(-1)).toMatchObject({ reason: 'latency', meanMs: 450, baselineMs: 150 });
+  });
+
+  it('keeps growing to the ceiling while the job time climbs slower than the work in flight (the extra jobs are served, as batched writes are)', () => {
+    // The baseline stays the first window's, so the job time ends four times as long as at the start.
+    const t = setup(64, { initial: 16, windowsRemembered: 1000 });
+    for (let i = 0; i < 200; i++) t.finish(Math.ceil(t.limit.current / 4), 150 * (t.limit.current / 16) ** 0.9);
+    expect(t.limit.current).toBe(64);
+    expect(t.changes.some((c) => c.reason === 'latency')).toBe(false);
   });
 
   it('follows a lasting change of job time: once the slow windows are all it remembers, it grows again', () => {

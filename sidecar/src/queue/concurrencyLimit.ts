@@ -1,8 +1,8 @@
 // How many jobs a worker keeps in flight, sized from what finished jobs show. It follows Netflix
 // concurrency-limits' AIMDLimit (grow while at least half the limit is used, ×0.9 on a drop), growing once
-// per window of jobs rather than per job, with a latency check in the spirit of its Gradient2Limit: the
-// baseline is the smallest recent window mean, so a sudden climb backs off and a lasting change is
-// learnt. Pure: time comes from the injected clock.
+// per window of jobs rather than per job, with a latency check in the spirit of its Gradient2Limit: a
+// window whose job time climbed above the recent minimum by more than its extra work in flight explains
+// (Little's law: throughput fell) backs off. Pure: time comes from the injected clock.
 import type { Clock } from '../clock.js';
 import { TransientError, type BridgeError, type RetryAfter } from '../errors.js';
 import { retryAfterDelay } from '../net/retryAfter.js';
@@ -25,9 +25,11 @@ export interface LimitOptions {
   backoffRatio: number;
   /** The additive increase after a window that used the limit with the job time near its baseline. */
   increase: number;
-  /** A window's mean job time above this multiple of the baseline backs the limit off (queueing). */
+  /** A window's mean job time above this multiple of the baseline, beyond what the extra work in flight
+   * explains, backs the limit off: by Little's law the throughput fell (queueing, or a slower CRM). */
   latencyTolerance: number;
-  /** Growth only while a window's mean job time stays under this multiple of the baseline. */
+  /** Above this multiple of the baseline, growth goes on only while the extra work in flight still buys
+   * throughput: at the knee the job time climbs as fast as the limit, and the limit holds. */
   growthTolerance: number;
   /** The baseline is the smallest mean job time of this many recent windows, so it follows lasting change. */
   windowsRemembered: number;
@@ -84,7 +86,8 @@ export class ConcurrencyLimit {
   private value: number;
   private ceiling: number;
   private window = { samples: 0, totalMs: 0, used: false };
-  private readonly recentMeans: number[] = [];
+  /** The mean job time of recent windows, and the limit each ran under. */
+  private readonly recent: { meanMs: number; limit: number }[] = [];
   private pausedUntil = 0;
   private lastDropAt = Number.NEGATIVE_INFINITY;
 
@@ -128,17 +131,22 @@ export class ConcurrencyLimit {
     // As in AIMDLimit: the limit grows only when at least half of it was in use, or it would grow
     // without bound while little work arrives.
     if (sample.inFlight * 2 >= this.value) this.window.used = true;
-    if (this.window.samples >= Math.max(4, Math.ceil(this.value / 2))) this.closeWindow();
+    if (this.window.samples >= Math.max(4, Math.ceil(this.value / 4))) this.closeWindow();
   }
 
   private closeWindow(): void {
     const meanMs = this.window.totalMs / this.window.samples;
     const used = this.window.used;
-    const baselineMs = this.recentMeans.length > 0 ? Math.min(...this.recentMeans) : meanMs;
-    this.recentMeans.push(meanMs);
-    if (this.recentMeans.length > this.options.windowsRemembered) this.recentMeans.shift();
-    if (meanMs > this.options.latencyTolerance * baselineMs) this.decrease('latency', { meanMs, baselineMs });
-    else if (used && meanMs <= this.options.growthTolerance * baselineMs) this.change(this.clamp(this.value + this.options.increase), 'growth', { meanMs, baselineMs });
+    const baseline = this.recent.reduce((min, w) => (w.meanMs < min.meanMs ? w : min), this.recent[0] ?? { meanMs, limit: this.value });
+    const baselineMs = baseline.meanMs;
+    this.recent.push({ meanMs, limit: this.value });
+    if (this.recent.length > this.options.windowsRemembered) this.recent.shift();
+    // How much longer a job takes than at the baseline, against how much more work is in flight: while
+    // the job time climbs no faster than the limit, the extra jobs are being served, not queued.
+    const slower = meanMs <= baselineMs ? 1 : meanMs / baselineMs;
+    const busier = Math.max(1, this.value / baseline.limit);
+    if (slower > this.options.latencyTolerance * busier) this.decrease('latency', { meanMs, baselineMs });
+    else if (used && (slower <= this.options.growthTolerance || slower < busier)) this.change(this.clamp(this.value + this.options.increase), 'growth', { meanMs, baselineMs });
     else this.newWindow();
   }
 
@@ -151,7 +159,7 @@ export class ConcurrencyLimit {
   private decrease(reason: 'drop' | 'latency', judged: { meanMs?: number; baselineMs?: number } = {}): void {
     const now = this.clock.now().getTime();
     // Drops close together come from one overload: as TCP does, at most one decrease per job time.
-    if (reason === 'drop' && now - this.lastDropAt < (this.recentMeans.at(-1) ?? 0)) return;
+    if (reason === 'drop' && now - this.lastDropAt < (this.recent.at(-1)?.meanMs ?? 0)) return;
     if (reason === 'drop') this.lastDropAt = now;
     this.change(this.clamp(Math.floor(this.value * this.options.backoffRatio)), reason, judged);
   }
