@@ -1,6 +1,6 @@
 // How many jobs a worker keeps in flight, sized from what finished jobs show. It follows Netflix
-// concurrency-limits' AIMDLimit (grow while at least half the limit is used, ×0.9 on a drop), growing once
-// per window of jobs rather than per job, with a latency check in the spirit of its Gradient2Limit: a
+// concurrency-limits' AIMDLimit (one more per job that went well while at least half the limit is used,
+// ×0.9 on a drop), applied once per window of jobs, with a latency check in the spirit of Gradient2Limit: a
 // window whose job time climbed above the recent minimum by more than its extra work in flight explains
 // (Little's law: throughput fell) backs off. Pure: time comes from the injected clock.
 import type { Clock } from '../clock.js';
@@ -23,7 +23,8 @@ export interface LimitOptions {
   min: number;
   /** The multiplicative decrease on a drop or a latency climb. */
   backoffRatio: number;
-  /** The additive increase after a window that used the limit with the job time near its baseline. */
+  /** The least additive increase after a window that used the limit with the job time near its baseline;
+   * as in AIMDLimit, each job of the window that went well adds one. */
   increase: number;
   /** A window's mean job time above this multiple of the baseline, beyond what the extra work in flight
    * explains, backs the limit off: by Little's law the throughput fell (queueing, or a slower CRM). */
@@ -146,7 +147,7 @@ export class ConcurrencyLimit {
     const slower = meanMs <= baselineMs ? 1 : meanMs / baselineMs;
     const busier = Math.max(1, this.value / baseline.limit);
     if (slower > this.options.latencyTolerance * busier) this.decrease('latency', { meanMs, baselineMs });
-    else if (used && (slower <= this.options.growthTolerance || slower < busier)) this.change(this.clamp(this.value + this.options.increase), 'growth', { meanMs, baselineMs });
+    else if (used && (slower <= this.options.growthTolerance || slower < busier)) this.change(this.clamp(this.value + Math.max(this.options.increase, this.window.samples)), 'growth', { meanMs, baselineMs });
     else this.newWindow();
   }
 
