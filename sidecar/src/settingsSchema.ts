@@ -55,7 +55,7 @@ export const settingsSchema = z.strictObject({
   retry: z.strictObject({ max_attempts: int(1, 100), base_delay_ms: int(10, 3600000), max_delay_ms: int(10, 86400000) }),
   log: z.strictObject({ mask_fields: z.array(z.string().min(1).max(191)).max(200) }),
   retention_days: int(1, 3650),
-  concurrency: int(1, 256),
+  concurrency: int(1, 256).describe('The most CRM events one sidecar works on at once. Below it, the sidecar sizes the work in flight from what it observes (job times, rate limits, timeouts).'),
   delete_data_on_uninstall: z.boolean(),
 });
 

@@ -82,6 +82,13 @@ describe('settings schema contract', () => {
     expect(errorPaths(withDefaults(patch as (d: Record<string, Record<string, unknown>>) => void))).toEqual([path]);
   });
 
+  it('the concurrency setting is the ceiling of the adaptive limit: described so on both sides, 64 by default', () => {
+    const concurrency = jsonSchema.properties!.concurrency!;
+    expect(concurrency.default).toBe(64);
+    expect(concurrency.description).toMatch(/^The most CRM events one sidecar works on at once\. Below it, the sidecar sizes the work in flight/);
+    expect(zodSchema.properties!.concurrency!.description).toBe(concurrency.description);
+  });
+
   it('a dotted path through a list index is accepted, as both readers follow it', () => {
     expect(errorPaths(withDefaults((d) => ((d.crm!.paths as Record<string, unknown>).status = 'data.items.0.status')))).toEqual([]);
   });

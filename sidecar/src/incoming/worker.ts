@@ -1,6 +1,6 @@
 // The inbox worker: claims CRM events, verifies each with the CRM's API, decides, has the plugin
-// apply the change, and records the outcome. Many orders run in parallel (the concurrency setting),
-// one event per order at a time (the claim guarantees it). Decisions are pure (decide.ts); this
+// apply the change, and records the outcome. Many orders run in parallel (an adaptive limit under the
+// concurrency setting), one event per order at a time (the claim guarantees it). Decisions are pure (decide.ts); this
 // file does the I/O around them.
 import type { Settings, CrmCredentials, LoadedSettings } from '../settings.js';
 import type { DecisionEntry } from '../syncLog.js';
@@ -8,7 +8,9 @@ import type { ApplyBatcher } from '../wordpress/apply.js';
 import type { CrmOrder } from './crm.js';
 import { decide, printable } from './decide.js';
 import { claimInbox, type ClaimedEvent } from '../queue/claim.js';
-import { runClaimLoop } from '../queue/runClaimLoop.js';
+import { reportLimitChanges, runClaimLoop } from '../queue/runClaimLoop.js';
+import { ConcurrencyLimit, failureOutcome, type JobOutcome } from '../queue/concurrencyLimit.js';
+import type { Metrics } from '../metrics.js';
 import { completeJob } from '../queue/completeJob.js';
 import { failJob } from '../queue/failJob.js';
 import { LeaseLostError } from '../queue/leaseLost.js';
@@ -23,6 +25,8 @@ export type FetchCrmOrder = (settings: Settings, credentials: CrmCredentials, cr
 export interface InboxWorkerDeps extends WorkerDeps {
   fetchCrmOrder: FetchCrmOrder;
   batcher: ApplyBatcher;
+  /** Where the current concurrency limit is published. */
+  metrics?: Pick<Metrics, 'concurrencyLimit'>;
 }
 
 export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal): Promise<void> {
@@ -31,6 +35,7 @@ export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal)
       name: 'inbox',
       prepare: () => deps.settings.get(),
       capacity: (loaded) => loaded.settings.concurrency,
+      limit: new ConcurrencyLimit(deps.clock, {}, reportLimitChanges('inbox', deps.log, deps.metrics?.concurrencyLimit)),
       claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, random: deps.jitter }),
       process: (event, loaded) => processEvent(deps, event, loaded, signal),
       clock: deps.clock,
@@ -41,7 +46,7 @@ export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal)
   );
 }
 
-async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: LoadedSettings, signal: AbortSignal): Promise<void> {
+async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: LoadedSettings, signal: AbortSignal): Promise<JobOutcome> {
   const started = deps.clock.now().getTime();
   const base = { direction: 'in' as const, crmOrderId: event.crm_order_id, eventId: event.event_id, attempt: event.attempts };
   const entries: DecisionEntry[] = [];
@@ -87,17 +92,18 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: 
         if (action.recorded) {
           // The plugin logged these decisions and finished the row in the same step as the write.
           deps.syncLog.recorded(entries);
-          return;
+          return { kind: 'ok' };
         }
         break;
       }
     }
     await deps.syncLog.record(entries, deps.clock.now());
     await completeJob(deps.db, 'inbox', event.id, deps.workerId, deps.clock.now());
+    return { kind: 'ok' };
   } catch (err) {
     if (err instanceof LeaseLostError) {
       deps.log.warn({ eventId: event.event_id, rowId: event.id }, err.message);
-      return;
+      return { kind: 'ignore' };
     }
     const failure = classify(err);
     const now = deps.clock.now();
@@ -112,6 +118,8 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: 
     } catch (recordErr) {
       // The outcome could not be recorded: the lease will expire and the event will be claimed again.
       deps.log.error({ eventId: event.event_id, err: (recordErr as Error).message }, 'outcome not recorded; the event will be retried when its lease expires');
+      return { kind: 'drop' };
     }
+    return signal.aborted ? { kind: 'ignore' } : failureOutcome(err, failure);
   }
 }
