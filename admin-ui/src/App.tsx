@@ -12,7 +12,7 @@ import { AuditView } from './views/Audit/AuditView';
 interface Tab {
   name: string;
   title: string;
-  view: () => JSX.Element;
+  view: (props: { canConfigure: boolean }) => JSX.Element;
   /** Only for users who may configure the plugin (manage_options or crm_bridge_manage_settings). */
   configure?: true;
 }
@@ -40,7 +40,7 @@ export function App({ canConfigure }: { canConfigure: boolean }) {
       <TabPanel initialTabName={tabs.some((t) => t.name === requested) ? requested : 'health'} tabs={tabs.map(({ name, title }) => ({ name, title }))}>
         {(tab) => {
           const View = tabs.find((t) => t.name === tab.name)?.view ?? HealthView;
-          return <View />;
+          return <View canConfigure={canConfigure} />;
         }}
       </TabPanel>
     </div>

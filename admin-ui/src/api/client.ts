@@ -73,7 +73,44 @@ export const healthSchema = z.object({
 
 export type Health = z.infer<typeof healthSchema>;
 
-export const getHealth = (): Promise<Health> => request(healthSchema, { path: '/admin/health' });
+export const HEALTH_RANGES = ['hour', 'day', 'week'] as const;
+export type HealthRange = (typeof HEALTH_RANGES)[number];
+
+const retryingQueueSchema = queueSchema.extend({ retrying: z.number() });
+const dedupWindowSchema = windowSchema.extend({ duplicates: z.number() });
+
+export const trafficSchema = z.object({
+  range: z.enum(HEALTH_RANGES),
+  bucket_seconds: z.number().int().positive(),
+  /** WordPress's time zone: an IANA name, or an offset such as +05:30 for a site set to one. */
+  site_timezone: z.string(),
+  buckets: z.array(z.object({ at: z.string(), incoming: z.number(), outgoing: z.number(), failed: z.number() })),
+});
+export type Traffic = z.infer<typeof trafficSchema>;
+
+export const checklistSchema = z.object({
+  receiver_url: z.string(),
+  sidecar_online: z.boolean(),
+  crm_connected: z.boolean(),
+  last_connection_test: z.object({ ok: z.boolean(), answered_at: z.string() }).nullable(),
+  signing_secret_set: z.boolean(),
+  signing_secret_used: z.boolean(),
+  subscription: z.boolean(),
+  first_event_received: z.boolean(),
+});
+export type Checklist = z.infer<typeof checklistSchema>;
+
+/** The Health tab's document: health with retries waiting, dedup hits, traffic over a range and the first-run checklist. */
+export const healthDocSchema = healthSchema.extend({
+  queues: z.object({ inbox: retryingQueueSchema, outbox: retryingQueueSchema }),
+  last_hour: dedupWindowSchema,
+  last_day: dedupWindowSchema,
+  traffic: trafficSchema,
+  checklist: checklistSchema,
+});
+export type HealthDoc = z.infer<typeof healthDocSchema>;
+
+export const getHealth = (range: HealthRange): Promise<HealthDoc> => request(healthDocSchema, { path: `/admin/health?range=${range}` });
 
 /** problem 'too_short': a signing secret stored before the length rule; it verifies nothing until replaced. */
 const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nullable(), previous_valid_until: z.string().nullable(), problem: z.literal('too_short').nullable().default(null) });

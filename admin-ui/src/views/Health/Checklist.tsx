@@ -3,7 +3,7 @@
 import { Button, Card, CardBody, CardHeader } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import type { Checklist as ChecklistDoc } from './healthApi';
+import type { Checklist as ChecklistDoc } from '../../api/client';
 
 interface Step {
   key: string;
@@ -65,7 +65,8 @@ function steps(c: ChecklistDoc): Step[] {
   ];
 }
 
-export function Checklist({ checklist }: { checklist: ChecklistDoc }) {
+/** canConfigure: the links to Settings and Subscriptions are only for users who may open those tabs. */
+export function Checklist({ checklist, canConfigure }: { checklist: ChecklistDoc; canConfigure: boolean }) {
   const all = steps(checklist);
   const open = all.filter((s) => !s.done).length;
   const [shown, setShown] = useState(open > 0);
@@ -93,7 +94,7 @@ export function Checklist({ checklist }: { checklist: ChecklistDoc }) {
                 {!s.done && (
                   <p>
                     {s.todo}{' '}
-                    {s.link && <a href={tabUrl(s.link.tab)}>{s.link.label}</a>}
+                    {canConfigure && s.link && <a href={tabUrl(s.link.tab)}>{s.link.label}</a>}
                   </p>
                 )}
                 {s.key === 'signing' && <ReceiverUrl url={checklist.receiver_url} />}

@@ -3,12 +3,11 @@
 import { Card, CardBody, CardHeader, Notice, Spinner, Button, __experimentalText as Text } from '@wordpress/components';
 import { Fragment, useCallback, useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, type Refusals } from '../../api/client';
+import { ApiError, getHealth, type HealthDoc, type HealthRange as Range, type Refusals } from '../../api/client';
 import { Checklist } from './Checklist';
-import { getHealthDoc, type HealthDoc, type Range } from './healthApi';
 import { Traffic } from './Traffic';
 
-export function HealthView() {
+export function HealthView({ canConfigure }: { canConfigure: boolean }) {
   const [health, setHealth] = useState<HealthDoc | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -16,7 +15,7 @@ export function HealthView() {
 
   const load = useCallback(() => {
     setLoading(true);
-    getHealthDoc(range)
+    getHealth(range)
       .then((h) => {
         setHealth(h);
         setError(null);
@@ -44,7 +43,7 @@ export function HealthView() {
         )}
         {health && (
           <div className="crm-bridge-health" data-testid="health">
-            <Checklist checklist={health.checklist} />
+            <Checklist checklist={health.checklist} canConfigure={canConfigure} />
             <Notice status={health.sidecar_online ? 'success' : 'warning'} isDismissible={false}>
               {health.sidecar_online
                 ? __('Sidecar online', 'crm-bridge')

@@ -4,7 +4,7 @@ import { Button } from '@wordpress/components';
 import { __, sprintf } from '@wordpress/i18n';
 import { TimeSeriesChart } from '../../components/Chart';
 import { formatNumber, siteClock, timeTicks } from '../../components/chartScale';
-import { RANGES, type Range, type Traffic as TrafficDoc } from './healthApi';
+import { HEALTH_RANGES as RANGES, type HealthRange as Range, type Traffic as TrafficDoc } from '../../api/client';
 
 const RANGE_LABELS: Record<Range, string> = {
   hour: __('Hour', 'crm-bridge'),

@@ -1,9 +1,14 @@
-// Settings: the CRM connection, the status mapping, retention, the receiver's network limits, the
-// uninstall choice, and the write-only secrets (with what wp-config.php needs to store them safely).
-import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextareaControl, TextControl, __experimentalNumberControl as NumberControl } from '@wordpress/components';
-import { useCallback, useState } from '@wordpress/element';
-import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type Choices, type SettingsDoc } from '../../api/client';
+// Settings: every setting of the settings schema in sections (connection, signature, JSON paths,
+// mapping, lifecycle, retries, outgoing, retention), each error beside its field, and the write-only
+// secrets (with what wp-config.php needs to store them safely).
+import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextareaControl, TextControl } from '@wordpress/components';
+import { useCallback, useEffect, useRef, useState } from '@wordpress/element';
+import { __, _n, sprintf } from '@wordpress/i18n';
+import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type Choices, type SettingsDoc, type SettingsPatch } from '../../api/client';
+import { Field, focusFirstError, invalidProps } from '../../components/Field';
+import { readmeUrl } from '../../components/docs';
+import { fromDraft, schemaHelp, schemaNode, toDraft, type Draft } from './schemaForm';
+import { FIELD_PATHS, SECTIONS, type FieldSpec } from './sections';
 import { toApiError, useApi } from '../../components/useApi';
 
 export function SettingsView() {
@@ -16,41 +21,33 @@ export function SettingsView() {
     <>
       {choices.error && <Notice status="error" isDismissible={false}>{sprintf(__('Could not load the WooCommerce statuses: %s', 'crm-bridge'), choices.error.message)}</Notice>}
       <EncryptionNotice encryption={data.encryption} />
-      <ConnectionForm doc={data} statuses={choices.data?.statuses ?? []} onSaved={setData} />
+      <SettingsForm doc={data} statuses={choices.data?.statuses ?? []} onSaved={setData} />
       <SecretsPanel doc={data} onChanged={setData} />
     </>
   );
 }
 
-function ConnectionForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: Choices['statuses']; onSaved: (d: SettingsDoc) => void }) {
-  const [crm, setCrm] = useState(doc.settings.crm);
+function SettingsForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: Choices['statuses']; onSaved: (d: SettingsDoc) => void }) {
+  const [draft, setDraft] = useState<Draft>(() => toDraft(doc.settings, FIELD_PATHS));
   const [mapping, setMapping] = useState(Object.entries(doc.settings.mapping));
-  const [retention, setRetention] = useState(doc.settings.retention_days);
-  const [incoming, setIncoming] = useState(doc.settings.incoming);
-  const [finals, setFinals] = useState(doc.settings.lifecycle.final_statuses.join(', '));
-  const [allowed, setAllowed] = useState(doc.settings.lifecycle.allowed_transitions.map((p) => p.join(' > ')).join(', '));
-  const [allowedIps, setAllowedIps] = useState(doc.settings.incoming.allowed_ips.join('\n'));
-  const [proxies, setProxies] = useState(doc.settings.incoming.trusted_proxies.join('\n'));
-  const [deleteOnUninstall, setDeleteOnUninstall] = useState(doc.settings.delete_data_on_uninstall);
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   const [tokenCleared, setTokenCleared] = useState(false);
   const [saving, setSaving] = useState(false);
-  const field = (path: string) => error?.fields[path];
-  const lines = (v: string) => v.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+  const form = useRef<HTMLDivElement>(null);
+  const fields = error?.fields ?? {};
+  // The first field in error takes focus once the errors are on the page.
+  useEffect(() => focusFirstError(form.current), [error]);
+  const shown = (f: FieldSpec) => f.shownIf?.(draft) ?? true;
+  // Errors no visible field shows (a hidden field's, or a key the page does not have) go in the notice.
+  const onPage = new Set([...SECTIONS.flatMap((s) => s.fields.filter(shown).map((f) => f.path)), 'mapping', ...mapping.map(([k]) => `mapping.${k}`)]);
+  const elsewhere = Object.entries(fields).filter(([path]) => !onPage.has(path));
 
   const save = () => {
     setSaving(true);
     setSaved(false);
-    const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
-    saveSettings(doc.settings, {
-      crm,
-      incoming: { ...incoming, allowed_ips: lines(allowedIps), trusted_proxies: lines(proxies) },
-      mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')),
-      lifecycle: { final_statuses: list(finals), allowed_transitions: list(allowed).map((pair) => pair.split('>').map((x) => x.trim())) },
-      retention_days: retention,
-      delete_data_on_uninstall: deleteOnUninstall,
-    })
+    const settings = { ...fromDraft(doc.settings, draft), mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')) } as SettingsPatch;
+    saveSettings(doc.settings, settings)
       .then((d) => {
         onSaved(d);
         setError(null);
@@ -62,145 +59,105 @@ function ConnectionForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses
   };
 
   return (
-    <Card className="crm-bridge-card">
-      <CardHeader>
-        <h2>{__('CRM connection', 'crm-bridge')}</h2>
-      </CardHeader>
-      <CardBody>
-        {error && <Notice status="error" isDismissible={false}>{error.message}</Notice>}
-        {saved && <Notice status="success" onRemove={() => setSaved(false)}>{__('Settings saved.', 'crm-bridge')}</Notice>}
-        {tokenCleared && (
-          <Notice status="warning" onRemove={() => setTokenCleared(false)}>
-            {__('The CRM host changed, so the stored CRM API token was removed: enter the token again under Secrets.', 'crm-bridge')}
-          </Notice>
-        )}
-        <TextControl label={__('Receiver URL (give it to your CRM)', 'crm-bridge')} value={doc.receiver_url} readOnly onChange={() => undefined} __nextHasNoMarginBottom />
-        <TextControl label={__('CRM API base URL', 'crm-bridge')} value={crm.base_url} onChange={(v) => setCrm({ ...crm, base_url: v })} help={field('crm.base_url')} type="url" __nextHasNoMarginBottom />
-        <SelectControl
-          label={__('Authentication', 'crm-bridge')}
-          value={crm.auth_mode}
-          options={[
-            { value: 'bearer', label: __('Bearer token', 'crm-bridge') },
-            { value: 'basic', label: __('Basic (user and token)', 'crm-bridge') },
-            { value: 'header', label: __('Token in a header', 'crm-bridge') },
-          ]}
-          onChange={(v) => setCrm({ ...crm, auth_mode: v as typeof crm.auth_mode })}
-          __nextHasNoMarginBottom
-        />
-        {crm.auth_mode === 'header' && <TextControl label={__('Header name', 'crm-bridge')} value={crm.auth_header} onChange={(v) => setCrm({ ...crm, auth_header: v })} help={field('crm.auth_header')} __nextHasNoMarginBottom />}
-        {crm.auth_mode === 'basic' && <TextControl label={__('User', 'crm-bridge')} value={crm.basic_user} onChange={(v) => setCrm({ ...crm, basic_user: v })} help={field('crm.basic_user')} __nextHasNoMarginBottom />}
-        <TextControl label={__('Order URL template', 'crm-bridge')} value={crm.order_url_template} onChange={(v) => setCrm({ ...crm, order_url_template: v })} help={field('crm.order_url_template') ?? __('For example /orders/{crm_order_id}', 'crm-bridge')} __nextHasNoMarginBottom />
-        <SelectControl
-          label={__('Order version', 'crm-bridge')}
-          value={crm.version_source}
-          options={[
-            { value: 'version', label: __('An integer version field', 'crm-bridge') },
-            { value: 'updated_at', label: __('The updated_at date', 'crm-bridge') },
-          ]}
-          onChange={(v) => setCrm({ ...crm, version_source: v as typeof crm.version_source })}
-          __nextHasNoMarginBottom
-        />
-        <fieldset>
-          <legend>{__('Where the CRM’s order API puts things (dotted JSON paths)', 'crm-bridge')}</legend>
-          {(['status', 'version', 'updated_at', 'woo_order_id'] as const).map((k) => (
-            <TextControl key={k} label={sprintf(__('Path to %s', 'crm-bridge'), k)} value={crm.paths[k]} onChange={(v) => setCrm({ ...crm, paths: { ...crm.paths, [k]: v } })} help={field(`crm.paths.${k}`)} __nextHasNoMarginBottom />
-          ))}
-        </fieldset>
-        <SelectControl
-          label={__('How the CRM signs its webhooks', 'crm-bridge')}
-          value={incoming.signature_mode}
-          options={[
-            { value: 'standard_webhooks', label: __('Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)', 'crm-bridge') },
-            { value: 'hmac', label: __('HMAC-SHA256 of the body in one header', 'crm-bridge') },
-          ]}
-          onChange={(v) => setIncoming({ ...incoming, signature_mode: v as typeof incoming.signature_mode })}
-          help={field('incoming.signature_mode')}
-          __nextHasNoMarginBottom
-        />
-        {incoming.signature_mode === 'hmac' && (
-          <>
-            <TextControl label={__('Signature header', 'crm-bridge')} value={incoming.hmac_header} onChange={(v) => setIncoming({ ...incoming, hmac_header: v })} help={field('incoming.hmac_header')} __nextHasNoMarginBottom />
-            <SelectControl
-              label={__('Signature encoding', 'crm-bridge')}
-              value={incoming.hmac_encoding}
-              options={[
-                { value: 'hex', label: 'hex' },
-                { value: 'base64', label: 'base64' },
-              ]}
-              onChange={(v) => setIncoming({ ...incoming, hmac_encoding: v as typeof incoming.hmac_encoding })}
-              __nextHasNoMarginBottom
-            />
-            <TextControl
-              label={__('Event id path in the body', 'crm-bridge')}
-              value={incoming.event_id_path}
-              onChange={(v) => setIncoming({ ...incoming, event_id_path: v })}
-              help={field('incoming.event_id_path') ?? __('Required in HMAC mode: the id must come from the signed body.', 'crm-bridge')}
-              __nextHasNoMarginBottom
-            />
-          </>
-        )}
-        <TextControl label={__('Final statuses (the CRM cannot move an order out of them)', 'crm-bridge')} value={finals} onChange={setFinals} help={field('lifecycle.final_statuses') ?? __('Comma separated, e.g. completed, cancelled, refunded', 'crm-bridge')} __nextHasNoMarginBottom />
-        <TextControl label={__('Allowed moves out of a final status', 'crm-bridge')} value={allowed} onChange={setAllowed} help={field('lifecycle.allowed_transitions') ?? __('Comma separated pairs, e.g. completed > refunded', 'crm-bridge')} __nextHasNoMarginBottom />
-        <fieldset>
-          <legend>{__('Who may send events to the receiver', 'crm-bridge')}</legend>
-          <TextareaControl
-            label={__('Allowed sender addresses', 'crm-bridge')}
-            value={allowedIps}
-            onChange={setAllowedIps}
-            help={field('incoming.allowed_ips') ?? __('IP addresses or CIDR ranges (IPv4 or IPv6), one a line. Empty: any address.', 'crm-bridge')}
-            __nextHasNoMarginBottom
-          />
-          <TextareaControl
-            label={__('Trusted proxies', 'crm-bridge')}
-            value={proxies}
-            onChange={setProxies}
-            help={field('incoming.trusted_proxies') ?? __('CIDR ranges of your load balancers or proxies, one a line.', 'crm-bridge')}
-            __nextHasNoMarginBottom
-          />
-          <TextControl
-            label={__('Client address header', 'crm-bridge')}
-            value={incoming.client_ip_header}
-            onChange={(v) => setIncoming({ ...incoming, client_ip_header: v })}
-            help={field('incoming.client_ip_header') ?? __('For example X-Forwarded-For; read only from a trusted proxy. Empty: none.', 'crm-bridge')}
-            __nextHasNoMarginBottom
-          />
-        </fieldset>
-        <NumberControl label={__('Retention (days)', 'crm-bridge')} value={retention} min={1} max={3650} onChange={(v?: string) => setRetention(Number(v))} help={field('retention_days')} />
-        <fieldset className="crm-bridge-mapping">
-          <legend>{__('Status mapping (CRM status → WooCommerce status)', 'crm-bridge')}</legend>
-          {mapping.map(([crmStatus, wooStatus], i) => (
-            <div key={i} className="crm-bridge-mapping-row">
+    <div ref={form} className="crm-bridge-settings">
+      {SECTIONS.map((section) => (
+        <Card key={section.id} className="crm-bridge-card crm-bridge-settings-section" data-section={section.id}>
+          <CardHeader>
+            <h2>{section.title}</h2>
+          </CardHeader>
+          <CardBody>
+            <p className="crm-bridge-settings-help">
+              {section.help}{' '}
+              <a href={readmeUrl(section.readme)} target="_blank" rel="noreferrer">
+                {sprintf(__('README: %s', 'crm-bridge'), section.readme)}
+              </a>
+            </p>
+            {section.id === 'connection' && <TextControl label={__('Receiver URL (give it to your CRM)', 'crm-bridge')} value={doc.receiver_url} readOnly onChange={() => undefined} __nextHasNoMarginBottom />}
+            {section.fields.filter(shown).map((f) => (
+              <SchemaField key={f.path} spec={f} value={draft[f.path] ?? ''} error={fields[f.path]} onChange={(v) => setDraft({ ...draft, [f.path]: v })} />
+            ))}
+            {section.id === 'mapping' && <MappingRows mapping={mapping} setMapping={setMapping} statuses={statuses} fields={fields} />}
+            {section.id === 'connection' && <ConnectionTest />}
+          </CardBody>
+        </Card>
+      ))}
+      <div className="crm-bridge-settings-save">
+        <Button variant="primary" onClick={save} isBusy={saving} disabled={saving}>
+          {__('Save settings', 'crm-bridge')}
+        </Button>
+        <div className="crm-bridge-settings-save-notice" role="status">
+          {error && (
+            <Notice status="error" isDismissible={false}>
+              {Object.keys(fields).length > 0 ? sprintf(_n('Nothing was saved: %d setting needs attention (marked in red).', 'Nothing was saved: %d settings need attention (marked in red).', Object.keys(fields).length, 'crm-bridge'), Object.keys(fields).length) : error.message}
+              {elsewhere.length > 0 && (
+                <ul>
+                  {elsewhere.map(([path, message]) => (
+                    <li key={path}>
+                      <code>{path}</code>: {message}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Notice>
+          )}
+          {saved && <Notice status="success" onRemove={() => setSaved(false)}>{__('Settings saved.', 'crm-bridge')}</Notice>}
+          {tokenCleared && (
+            <Notice status="warning" onRemove={() => setTokenCleared(false)}>
+              {__('The CRM host changed, so the stored CRM API token was removed: enter the token again under Secrets.', 'crm-bridge')}
+            </Notice>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** One setting, drawn by its kind in the schema: a choice, a checkbox, a list, a whole number or text. */
+function SchemaField({ spec, value, error, onChange }: { spec: FieldSpec; value: string | boolean; error: string | undefined; onChange: (v: string | boolean) => void }) {
+  const node = schemaNode(spec.path);
+  const common = { label: spec.label, help: schemaHelp(spec.path, spec.help), __nextHasNoMarginBottom: true, ...invalidProps(spec.path, error) };
+  let control: JSX.Element;
+  if (typeof value === 'boolean') control = <CheckboxControl {...common} checked={value} onChange={onChange} />;
+  else if (node.enum) control = <SelectControl {...common} value={value} options={node.enum.map((v) => ({ value: v, label: spec.options?.[v] ?? v }))} onChange={onChange} />;
+  else if (node.type === 'array') control = <TextareaControl {...common} value={value} onChange={onChange} rows={3} />;
+  // A plain number input: it keeps what is typed (no clamping to the bounds), so a value out of range is refused, not changed.
+  else if (node.type === 'integer') control = <TextControl {...common} type="number" inputMode="numeric" value={value} onChange={onChange} />;
+  else control = <TextControl {...common} value={value} onChange={onChange} />;
+  return (
+    <Field path={spec.path} error={error}>
+      {control}
+    </Field>
+  );
+}
+
+function MappingRows({ mapping, setMapping, statuses, fields }: { mapping: [string, string][]; setMapping: (m: [string, string][]) => void; statuses: Choices['statuses']; fields: Record<string, string> }) {
+  return (
+    <Field path="mapping" error={fields['mapping']}>
+      <fieldset className="crm-bridge-mapping">
+        <legend>{__('CRM status → WooCommerce status', 'crm-bridge')}</legend>
+        {mapping.map(([crmStatus, wooStatus], i) => (
+          <Field key={i} path={`mapping.${crmStatus}`} error={fields[`mapping.${crmStatus}`]}>
+            <div className="crm-bridge-mapping-row">
               <TextControl label={__('CRM status', 'crm-bridge')} value={crmStatus} onChange={(v) => setMapping(mapping.map((m, j) => (j === i ? [v, m[1]] : m)))} __nextHasNoMarginBottom />
               <SelectControl
                 label={__('WooCommerce status', 'crm-bridge')}
                 value={wooStatus}
                 options={statusOptions(statuses, wooStatus)}
                 onChange={(v) => setMapping(mapping.map((m, j) => (j === i ? [m[0], v] : m)))}
-                help={field(`mapping.${crmStatus}`)}
+                {...invalidProps(`mapping.${crmStatus}`, fields[`mapping.${crmStatus}`])}
                 __nextHasNoMarginBottom
               />
               <Button variant="tertiary" isDestructive onClick={() => setMapping(mapping.filter((_, j) => j !== i))}>
                 {__('Remove', 'crm-bridge')}
               </Button>
             </div>
-          ))}
-          <Button variant="secondary" onClick={() => setMapping([...mapping, ['', 'processing']])}>
-            {__('Add a status', 'crm-bridge')}
-          </Button>
-        </fieldset>
-        <CheckboxControl
-          label={__('Delete all CRM Bridge data (tables, settings, secrets, roles) when the plugin is deleted', 'crm-bridge')}
-          checked={deleteOnUninstall}
-          onChange={setDeleteOnUninstall}
-          help={field('delete_data_on_uninstall') ?? __('Orders keep their notes either way.', 'crm-bridge')}
-          __nextHasNoMarginBottom
-        />
-        <Button variant="primary" onClick={save} isBusy={saving} disabled={saving}>
-          {__('Save settings', 'crm-bridge')}
-        </Button>{' '}
-        <ConnectionTest />
-      </CardBody>
-    </Card>
+          </Field>
+        ))}
+        <Button variant="secondary" onClick={() => setMapping([...mapping, ['', 'processing']])}>
+          {__('Add a status', 'crm-bridge')}
+        </Button>
+      </fieldset>
+    </Field>
   );
 }
 
