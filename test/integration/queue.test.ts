@@ -187,6 +187,23 @@ describe('release at restart', () => {
     const again = await claimInbox(h.db, { workerId: 'w-1', limit: 10, leaseMs: 30_000, takeoverMs: 10_000, now, skipLocked: true });
     expect(again.filter((e) => e.id === mine2).map((e) => e.attempts)).toEqual([4]);
   });
+
+  it('hands back the outbox rows of this worker id too', async () => {
+    await dbPool().query(`DELETE FROM ${PREFIX}crm_bridge_outbox`);
+    const until = new Date(Date.now() + 300_000);
+    await dbPool().query(
+      `INSERT INTO ${PREFIX}crm_bridge_outbox (webhook_id, subscription_id, order_id, topic, order_version, payload, status, attempts, run_after, locked_by, locked_until, created_at)
+       VALUES ('wh-mine', 1, 1, 'order.updated', '1', '{}', 'running', 2, NOW(3), 'w-1', ?, NOW(3)), ('wh-other', 1, 2, 'order.updated', '1', '{}', 'running', 1, NOW(3), 'w-2', ?, NOW(3))`,
+      [until, until],
+    );
+    expect(await releaseOwnClaims(h.db, 'outbox', 'w-1', new Date())).toBe(1);
+    const [rows] = await dbPool().query(`SELECT webhook_id, status, attempts, locked_by FROM ${PREFIX}crm_bridge_outbox ORDER BY webhook_id`);
+    expect(rows).toEqual([
+      { webhook_id: 'wh-mine', status: 'pending', attempts: 2, locked_by: null },
+      { webhook_id: 'wh-other', status: 'running', attempts: 1, locked_by: 'w-2' },
+    ]);
+    await dbPool().query(`DELETE FROM ${PREFIX}crm_bridge_outbox`);
+  });
 });
 
 describe('queue housekeeping', () => {

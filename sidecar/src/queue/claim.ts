@@ -89,7 +89,7 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
   const cutoff = new Date(now.getTime() - opts.takeoverMs);
   // Two index range reads on claim (status, run_after, id): due pending events in due order, then
   // running events whose lease expired or whose holder went silent. Each keeps only the head event
-  // of its order. The holder's heartbeat is one primary-key lookup.
+  // of its order. The holders' heartbeats are read by key (worker id, or heartbeat time).
   const due = await headsOf(db, queue, now, cutoff, opts.limit, 'pending').execute();
   const expired = due.length < opts.limit ? await headsOf(db, queue, now, cutoff, opts.limit - due.length, 'running').execute() : [];
   const candidates = [...due, ...expired];
