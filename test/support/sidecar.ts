@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from '../stack/paths.ts';
 import { freePort, waitFor } from '../stack/system.ts';
 import type { SiteState } from '../stack/wordpress.ts';
-import { databaseUrl, site } from './stack.ts';
+import { databaseUrl, dbPool, site } from './stack.ts';
 
 export const SIDECAR_MAIN = join(ROOT, 'sidecar', 'dist', 'main.js');
 
@@ -75,4 +75,16 @@ export async function startSidecar(env: Record<string, string>, opts: { waitHeal
     );
   }
   return running;
+}
+
+/** SIGKILL: the process gets no chance to release anything or remove its heartbeat. */
+export async function killSidecar(sc: RunningSidecar): Promise<void> {
+  sc.process.kill('SIGKILL');
+  await sc.exited;
+}
+
+/** How many of these inbox events are running under a claim of the given worker id. */
+export async function claimedBy(workerId: string, eventIds: string[], s: SiteState = site()): Promise<number> {
+  const [rows] = await dbPool(s).query(`SELECT COUNT(*) AS n FROM ${s.tablePrefix}crm_bridge_inbox WHERE event_id IN (?) AND status = 'running' AND locked_by = ?`, [eventIds, workerId]);
+  return Number((rows as { n: number }[])[0]!.n);
 }

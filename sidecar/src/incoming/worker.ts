@@ -31,7 +31,7 @@ export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal)
       name: 'inbox',
       prepare: () => deps.settings.get(),
       capacity: (loaded) => loaded.settings.concurrency,
-      claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, random: deps.jitter }),
+      claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, takeoverMs: deps.takeoverMs }),
       process: (event, loaded) => processEvent(deps, event, loaded, signal),
       clock: deps.clock,
       log: deps.log,

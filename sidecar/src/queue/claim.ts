@@ -5,6 +5,7 @@
 // transaction locks those rows with FOR UPDATE SKIP LOCKED, re-checks that each is still
 // claimable and leases it. Rows another worker is claiming are skipped, never waited for. On a
 // server without SKIP LOCKED the second step is one atomic UPDATE guarded by the same condition.
+// A lease is live only while its holder's heartbeat is: a silent replica's claims are taken over.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { QUEUES, tableOf, type QueueName } from './queues.js';
@@ -20,17 +21,27 @@ export interface ClaimedEvent {
 }
 
 export interface ClaimOptions {
+  /** Written to locked_by as it is. One live process per worker id, claiming one queue one call at a
+   * time (its claim loop): the atomic-update mode tells its rows apart by this id and the lease end. */
   workerId: string;
   limit: number;
   leaseMs: number;
+  /** How long a replica's heartbeat may be silent before the rows it holds are claimable again. */
+  takeoverMs: number;
   now: Date;
   skipLocked: boolean;
-  /** A number in [0, 1), injected: it makes the claim token of the atomic-update mode unique. */
-  random: () => number;
 }
 
+/** The replica named in the row's locked_by (a column reference) has beaten since the cutoff. */
+const holderBeats = (lockedBy: string, cutoff: Date) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM ${sql.table('crm_bridge_sidecars')} AS s WHERE s.worker_id = ${sql.ref(lockedBy)} AND s.heartbeat_at >= ${cutoff})`;
+
+/** A running row (under `alias`) whose lease has run out, or whose holder's heartbeat has stopped. */
+const abandoned = (alias: string, now: Date, cutoff: Date) =>
+  sql<boolean>`(${sql.ref(`${alias}.locked_until`)} <= ${now} OR NOT ${holderBeats(`${alias}.locked_by`, cutoff)})`;
+
 /** Head events (no earlier unfinished event of the same order, no live lease on the order) in one status. */
-function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: number, status: 'pending' | 'running') {
+function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, cutoff: Date, limit: number, status: 'pending' | 'running') {
   const table = tableOf(queue);
   const sameKey = <Q extends { whereRef: (a: never, op: '=', b: never) => Q }>(q: Q, alias: string): Q =>
     QUEUES[queue].orderKey.reduce((acc, col) => acc.whereRef(`${alias}.${col}` as never, '=', `i.${col}` as never), q);
@@ -39,7 +50,7 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: numbe
     .select('i.id')
     .where('i.status', '=', status)
     .$if(status === 'pending', (q) => q.where('i.run_after', '<=', now))
-    .$if(status === 'running', (q) => q.where('i.locked_until', '<=', now))
+    .$if(status === 'running', (q) => q.where(abandoned('i', now, cutoff)))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -55,6 +66,7 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: numbe
           sameKey(selectFrom(`${table} as r`).select(sql`1`.as('one')), 'r')
             .where('r.status', '=', 'running')
             .where('r.locked_until', '>', now)
+            .where(holderBeats('r.locked_by', cutoff))
             .whereRef('r.id', '<>', 'i.id'),
         ),
       ),
@@ -65,17 +77,21 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: numbe
     .limit(limit);
 }
 
-const claimable = (now: Date) => sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND locked_until <= ${now})`;
+/** The guard of the claiming statement, on the queue's own table. */
+const claimable = (queue: QueueName, now: Date, cutoff: Date) =>
+  sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND ${abandoned(QUEUES[queue].table, now, cutoff)})`;
 
 /** Claims rows of either queue; returns their ids, oldest first. */
 export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: ClaimOptions): Promise<number[]> {
   if (opts.limit <= 0) return [];
   const { now } = opts;
   const table = tableOf(queue);
+  const cutoff = new Date(now.getTime() - opts.takeoverMs);
   // Two index range reads on claim (status, run_after, id): due pending events in due order, then
-  // running events whose lease expired. Each keeps only the head event of its order.
-  const due = await headsOf(db, queue, now, opts.limit, 'pending').execute();
-  const expired = due.length < opts.limit ? await headsOf(db, queue, now, opts.limit - due.length, 'running').execute() : [];
+  // running events whose lease expired or whose holder went silent. Each keeps only the head event
+  // of its order. The holders' heartbeats are read by key (worker id, or heartbeat time).
+  const due = await headsOf(db, queue, now, cutoff, opts.limit, 'pending').execute();
+  const expired = due.length < opts.limit ? await headsOf(db, queue, now, cutoff, opts.limit - due.length, 'running').execute() : [];
   const candidates = [...due, ...expired];
   if (candidates.length === 0) return [];
   const ids = candidates.map((c) => c.id);
@@ -88,7 +104,7 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
         .selectFrom(table)
         .select('id')
         .where('id', 'in', ids)
-        .where(claimable(now))
+        .where(claimable(queue, now, cutoff))
         .forUpdate()
         .skipLocked()
         .execute();
@@ -103,19 +119,25 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
       return lockedIds;
     });
   } else {
-    // One statement: only rows still claimable are taken, and the claim token says which.
-    const token = `${opts.workerId}#${now.getTime()}#${opts.random().toString(36).slice(2, 8)}`.slice(0, 64);
+    // One statement: only rows still claimable are taken. The rows are written with the worker id
+    // itself, never a passing token: a process killed between two statements would leave rows under
+    // a name no heartbeat and no restart could ever match. The claim's rows are those of this
+    // worker with this lease end (the worker claims one call at a time).
     await db
       .updateTable(table)
-      .set({ status: 'running', locked_by: token, locked_until: lockedUntil, attempts: sql`attempts + 1` })
+      .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
       .where('id', 'in', ids)
-      .where(claimable(now))
+      .where(claimable(queue, now, cutoff))
       .execute();
-    const mine = await db.selectFrom(table).select('id').where('id', 'in', ids).where('locked_by', '=', token).execute();
+    const mine = await db
+      .selectFrom(table)
+      .select('id')
+      .where('id', 'in', ids)
+      .where('status', '=', 'running')
+      .where('locked_by', '=', opts.workerId)
+      .where('locked_until', '=', lockedUntil)
+      .execute();
     claimedIds = mine.map((r) => r.id);
-    if (claimedIds.length > 0) {
-      await db.updateTable(table).set({ locked_by: opts.workerId }).where('id', 'in', claimedIds).where('locked_by', '=', token).execute();
-    }
   }
   return claimedIds.sort((a, b) => a - b);
 }
