@@ -9,11 +9,15 @@ import type { Metrics } from './metrics.js';
 import type { Clock } from './clock.js';
 
 /**
- * How long a replica's heartbeat may be silent before its claims are taken over: two intervals
- * (10 s with the default 5 s), so one late beat is not taken for a death. Every replica must run
- * with the same heartbeat interval.
+ * How many heartbeat intervals a replica may stay silent before its claims are taken over. One and
+ * a half: a beat up to half an interval late, or a failed write tried again a fifth of an interval
+ * later, keeps the claims; a killed replica's claims are claimable at most 1.5 intervals after its
+ * last beat (7.5 s with the default 5 s), so with the default polling they are taken back within
+ * 10 s of the kill. Every replica must run with the same heartbeat interval.
  */
-export const takeoverWindowMs = (heartbeatMs: number): number => 2 * heartbeatMs;
+export const TAKEOVER_INTERVALS = 1.5;
+
+export const takeoverWindowMs = (heartbeatMs: number): number => TAKEOVER_INTERVALS * heartbeatMs;
 
 /** A failed beat is tried again this much sooner than the interval, to stay inside the window. */
 const RETRY_DIVISOR = 5;

@@ -8,6 +8,8 @@ import { connect, type DatabaseHandle } from '../../sidecar/src/db/connection.ts
 import { claimInbox } from '../../sidecar/src/queue/claim.ts';
 import { releaseOwnClaims } from '../../sidecar/src/queue/releaseOwnClaims.ts';
 import { recordHeartbeat } from '../../sidecar/src/db/recordHeartbeat.ts';
+import { takeoverWindowMs } from '../../sidecar/src/heartbeat.ts';
+import { loadConfig } from '../../sidecar/src/config.ts';
 import { completeJob } from '../../sidecar/src/queue/completeJob.ts';
 import { failJob } from '../../sidecar/src/queue/failJob.ts';
 import { LeaseLostError } from '../../sidecar/src/queue/leaseLost.ts';
@@ -15,6 +17,15 @@ import { pruneOnce } from '../../sidecar/src/pruner.ts';
 import { supportsSkipLocked } from '../../sidecar/src/db/supportsSkipLocked.ts';
 
 const PREFIX = 'qt_';
+/** How soon a killed replica's claims must be taken back. */
+const RECOVERY_TARGET_MS = 10_000;
+/** Only what the sidecar cannot start without: everything else keeps its default. */
+const REQUIRED_ENV = {
+  CRM_BRIDGE_DATABASE_URL: 'mysql://wp:pw@127.0.0.1:3306/shop',
+  CRM_BRIDGE_WORDPRESS_URL: 'https://shop.example',
+  CRM_BRIDGE_WP_USER: 'crm-bridge-sidecar',
+  CRM_BRIDGE_WP_APP_PASSWORD: 'abcd efgh ijkl mnop qrst uvwx',
+};
 let h: DatabaseHandle;
 
 async function reset(): Promise<void> {
@@ -131,6 +142,23 @@ describe.each([
     expect(await claim('w3', 10, new Date(t0.getTime() + 12_000), long)).toEqual([]);
     await completeJob(h.db, 'inbox', a1!, 'w2', new Date());
     expect((await claim('w3', 10, new Date(t0.getTime() + 12_000), long)).map((e) => e.id)).toEqual([a2]);
+  });
+
+  it('with the default settings, takes over the rows of a replica killed right after its beat within 10 s of the kill, and not while its beats come on time', async () => {
+    await reset();
+    const defaults = loadConfig(REQUIRED_ENV);
+    const opts = { leaseMs: 300_000, takeoverMs: takeoverWindowMs(defaults.heartbeatMs) };
+    const [a1] = await enqueue([{ crm: 'A' }]);
+    // The replica beats as it claims, and is killed at once: the longest wait for a takeover.
+    const kill = new Date();
+    const later = (ms: number) => new Date(kill.getTime() + ms);
+    expect((await claim('killed', 10, kill, opts)).map((e) => e.id)).toEqual([a1]);
+    // Its next beat, due an interval later, may come a fifth of an interval late (a failed write
+    // tried again): until then the row stays its own.
+    expect(await claim('w2', 10, later(defaults.heartbeatMs + defaults.heartbeatMs / 5), opts)).toEqual([]);
+    // The last poll of another replica that starts before the target takes it.
+    const taken = await claim('w2', 10, later(RECOVERY_TARGET_MS - defaults.queue.pollMs), opts);
+    expect(taken.map((e) => [e.id, e.attempts])).toEqual([[a1, 2]]);
   });
 
   it('takes over the rows of a holder that has no heartbeat row at all, and leaves a beating holder’s alone', async () => {

@@ -88,3 +88,26 @@ export async function claimedBy(workerId: string, eventIds: string[], s: SiteSta
   const [rows] = await dbPool(s).query(`SELECT COUNT(*) AS n FROM ${s.tablePrefix}crm_bridge_inbox WHERE event_id IN (?) AND status = 'running' AND locked_by = ?`, [eventIds, workerId]);
   return Number((rows as { n: number }[])[0]!.n);
 }
+
+/** A queue row as a claim left it: which row, at which attempt. */
+export interface HeldRow {
+  queue: 'inbox' | 'outbox';
+  id: number;
+  attempts: number;
+}
+
+/** The rows of both queues running under a claim of the given worker id. */
+export async function heldBy(workerId: string, s: SiteState = site()): Promise<HeldRow[]> {
+  const held: HeldRow[] = [];
+  for (const queue of ['inbox', 'outbox'] as const) {
+    const [rows] = await dbPool(s).query(`SELECT id, attempts FROM ${s.tablePrefix}crm_bridge_${queue} WHERE status = 'running' AND locked_by = ? ORDER BY id`, [workerId]);
+    held.push(...(rows as { id: number; attempts: number }[]).map((r) => ({ queue, id: Number(r.id), attempts: Number(r.attempts) })));
+  }
+  return held;
+}
+
+/** Those of `held` still under the very claim they were under (same worker id, same attempt). */
+export async function stillHeld(held: HeldRow[], workerId: string, s: SiteState = site()): Promise<HeldRow[]> {
+  const now = await heldBy(workerId, s);
+  return held.filter((h) => now.some((n) => n.queue === h.queue && n.id === h.id && n.attempts === h.attempts));
+}
