@@ -161,6 +161,20 @@ describe.each([
     expect(taken.map((e) => [e.id, e.attempts])).toEqual([[a1, 2]]);
   });
 
+  it('never takes over its own rows, even when its own heartbeat is late', async () => {
+    await reset();
+    const [a1, a2, b1] = await enqueue([{ crm: 'A' }, { crm: 'A' }, { crm: 'B' }]);
+    const t0 = new Date();
+    const long = { leaseMs: 300_000, takeoverMs: 10_000 };
+    expect((await claim('slow', 1, t0, long)).map((e) => e.id)).toEqual([a1]);
+    // 11 s on, its heartbeat still says t0 (a slow write); it claims again without beating: its row
+    // and its order stay its own, only the other order's row is new work.
+    const again = await claimInbox(h.db, { workerId: 'slow', limit: 10, now: new Date(t0.getTime() + 11_000), skipLocked, ...long });
+    expect(again.map((e) => e.id)).toEqual([b1]);
+    expect(await rowState(a1!)).toMatchObject({ status: 'running', locked_by: 'slow', attempts: 1 });
+    expect(await rowState(a2!)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
   it('takes over the rows of a holder that has no heartbeat row at all, and leaves a beating holder’s alone', async () => {
     await reset();
     const [a1, b1] = await enqueue([{ crm: 'A' }, { crm: 'B' }]);

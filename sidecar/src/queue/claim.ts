@@ -5,7 +5,8 @@
 // transaction locks those rows with FOR UPDATE SKIP LOCKED, re-checks that each is still
 // claimable and leases it. Rows another worker is claiming are skipped, never waited for. On a
 // server without SKIP LOCKED the second step is one atomic UPDATE guarded by the same condition.
-// A lease is live only while its holder's heartbeat is: a silent replica's claims are taken over.
+// A lease is live only while its holder's heartbeat is: a silent replica's claims are taken over
+// (never by the holder itself, which is alive since it claims).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { QUEUES, tableOf, type QueueName } from './queues.js';
@@ -32,16 +33,26 @@ export interface ClaimOptions {
   skipLocked: boolean;
 }
 
-/** The replica named in the row's locked_by (a column reference) has beaten since the cutoff. */
-const holderBeats = (lockedBy: string, cutoff: Date) =>
-  sql<boolean>`EXISTS (SELECT 1 FROM ${sql.table('crm_bridge_sidecars')} AS s WHERE s.worker_id = ${sql.ref(lockedBy)} AND s.heartbeat_at >= ${cutoff})`;
+/** Who claims, and when a holder counts as gone. */
+interface Takeover {
+  workerId: string;
+  cutoff: Date;
+}
 
-/** A running row (under `alias`) whose lease has run out, or whose holder's heartbeat has stopped. */
-const abandoned = (alias: string, now: Date, cutoff: Date) =>
-  sql<boolean>`(${sql.ref(`${alias}.locked_until`)} <= ${now} OR NOT ${holderBeats(`${alias}.locked_by`, cutoff)})`;
+/**
+ * The holder named in the row's locked_by (a column reference) is alive: it is the claiming worker
+ * itself (which is running, whatever its last written beat says: a slow heartbeat write must not make
+ * it redo its own work), or it has beaten since the cutoff.
+ */
+const holderAlive = (lockedBy: string, t: Takeover) =>
+  sql<boolean>`(${sql.ref(lockedBy)} = ${t.workerId} OR EXISTS (SELECT 1 FROM ${sql.table('crm_bridge_sidecars')} AS s WHERE s.worker_id = ${sql.ref(lockedBy)} AND s.heartbeat_at >= ${t.cutoff}))`;
+
+/** A running row (under `alias`) whose lease has run out, or whose holder is gone. */
+const abandoned = (alias: string, now: Date, t: Takeover) =>
+  sql<boolean>`(${sql.ref(`${alias}.locked_until`)} <= ${now} OR NOT ${holderAlive(`${alias}.locked_by`, t)})`;
 
 /** Head events (no earlier unfinished event of the same order, no live lease on the order) in one status. */
-function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, cutoff: Date, limit: number, status: 'pending' | 'running') {
+function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, t: Takeover, limit: number, status: 'pending' | 'running') {
   const table = tableOf(queue);
   const sameKey = <Q extends { whereRef: (a: never, op: '=', b: never) => Q }>(q: Q, alias: string): Q =>
     QUEUES[queue].orderKey.reduce((acc, col) => acc.whereRef(`${alias}.${col}` as never, '=', `i.${col}` as never), q);
@@ -50,7 +61,7 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, cutoff: Date
     .select('i.id')
     .where('i.status', '=', status)
     .$if(status === 'pending', (q) => q.where('i.run_after', '<=', now))
-    .$if(status === 'running', (q) => q.where(abandoned('i', now, cutoff)))
+    .$if(status === 'running', (q) => q.where(abandoned('i', now, t)))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -66,7 +77,7 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, cutoff: Date
           sameKey(selectFrom(`${table} as r`).select(sql`1`.as('one')), 'r')
             .where('r.status', '=', 'running')
             .where('r.locked_until', '>', now)
-            .where(holderBeats('r.locked_by', cutoff))
+            .where(holderAlive('r.locked_by', t))
             .whereRef('r.id', '<>', 'i.id'),
         ),
       ),
@@ -78,20 +89,20 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, cutoff: Date
 }
 
 /** The guard of the claiming statement, on the queue's own table. */
-const claimable = (queue: QueueName, now: Date, cutoff: Date) =>
-  sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND ${abandoned(QUEUES[queue].table, now, cutoff)})`;
+const claimable = (queue: QueueName, now: Date, t: Takeover) =>
+  sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND ${abandoned(QUEUES[queue].table, now, t)})`;
 
 /** Claims rows of either queue; returns their ids, oldest first. */
 export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: ClaimOptions): Promise<number[]> {
   if (opts.limit <= 0) return [];
   const { now } = opts;
   const table = tableOf(queue);
-  const cutoff = new Date(now.getTime() - opts.takeoverMs);
+  const t: Takeover = { workerId: opts.workerId, cutoff: new Date(now.getTime() - opts.takeoverMs) };
   // Two index range reads on claim (status, run_after, id): due pending events in due order, then
   // running events whose lease expired or whose holder went silent. Each keeps only the head event
   // of its order. The holders' heartbeats are read by key (worker id, or heartbeat time).
-  const due = await headsOf(db, queue, now, cutoff, opts.limit, 'pending').execute();
-  const expired = due.length < opts.limit ? await headsOf(db, queue, now, cutoff, opts.limit - due.length, 'running').execute() : [];
+  const due = await headsOf(db, queue, now, t, opts.limit, 'pending').execute();
+  const expired = due.length < opts.limit ? await headsOf(db, queue, now, t, opts.limit - due.length, 'running').execute() : [];
   const candidates = [...due, ...expired];
   if (candidates.length === 0) return [];
   const ids = candidates.map((c) => c.id);
@@ -104,7 +115,7 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
         .selectFrom(table)
         .select('id')
         .where('id', 'in', ids)
-        .where(claimable(queue, now, cutoff))
+        .where(claimable(queue, now, t))
         .forUpdate()
         .skipLocked()
         .execute();
@@ -127,7 +138,7 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
       .updateTable(table)
       .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
       .where('id', 'in', ids)
-      .where(claimable(queue, now, cutoff))
+      .where(claimable(queue, now, t))
       .execute();
     const mine = await db
       .selectFrom(table)
