@@ -11,7 +11,9 @@ import { createMetrics } from './metrics.js';
 import { createApp, listen } from './http/server.js';
 import { databaseReadiness } from './http/readiness.js';
 import { ALL_OPTIONS_WARNING, checkPrivileges, EXCESS_PRIVILEGES_WARNING } from './db/checkPrivileges.js';
-import { runHeartbeat } from './heartbeat.js';
+import { startHeartbeat, takeoverWindowMs } from './heartbeat.js';
+import { releaseOwnClaims } from './queue/releaseOwnClaims.js';
+import { QUEUES, type QueueName } from './queue/queues.js';
 import { systemClock } from './clock.js';
 import { VERSION } from './version.js';
 import { SettingsSource } from './settings.js';
@@ -106,23 +108,43 @@ async function main(): Promise<number> {
   const outbound = createOutboundClient({ allowPrivate: config.outbound.allowPrivateUrls });
   if (config.outbound.allowPrivateUrls) log.warn('CRM_BRIDGE_ALLOW_PRIVATE_URLS is set: CRM and subscriber addresses may reach loopback and private networks');
 
+  // Alive before claiming: the first beat is written, then the rows a killed process with this
+  // worker id still holds are handed back (no other live process may share the id).
+  const heartbeat = await startHeartbeat({
+    db,
+    workerId: config.workerId,
+    version: VERSION,
+    intervalMs: config.heartbeatMs,
+    clock,
+    log,
+    metrics,
+    signal: shutdown.signal,
+    openCircuits: () => [...breakers.openCircuits(), ...endpointBreakers.openCircuits()],
+    warnings,
+  });
+  for (const queue of Object.keys(QUEUES) as QueueName[]) {
+    const released = await releaseOwnClaims(db, queue, config.workerId, clock.now());
+    if (released > 0) log.info({ queue, released }, 'claims left by an earlier process with this worker id handed back');
+  }
+
   // What both queue workers share.
-  const worker = { db, workerId: config.workerId, clock, jitter: Math.random, log, syncLog, settings, skipLocked, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs };
+  const worker = {
+    db,
+    workerId: config.workerId,
+    clock,
+    jitter: Math.random,
+    log,
+    syncLog,
+    settings,
+    skipLocked,
+    leaseMs: config.queue.leaseMs,
+    takeoverMs: takeoverWindowMs(config.heartbeatMs),
+    pollMs: config.queue.pollMs,
+  };
   const loops = [
-    runHeartbeat({
-      db,
-      workerId: config.workerId,
-      version: VERSION,
-      intervalMs: config.heartbeatMs,
-      clock,
-      log,
-      metrics,
-      signal: shutdown.signal,
-      openCircuits: () => [...breakers.openCircuits(), ...endpointBreakers.openCircuits()],
-      warnings,
-    }),
+    heartbeat.running,
     runInboxWorker(
-      { ...worker, fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(outbound, breakers, s, credentials, crmOrderId, signal), batcher },
+      { ...worker, metrics, fetchCrmOrder: (s, credentials, crmOrderId, signal) => fetchCrmOrder(outbound, breakers, s, credentials, crmOrderId, signal), batcher },
       shutdown.signal,
     ),
     runOutboxWorker(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from '../stack/paths.ts';
 import { freePort, waitFor } from '../stack/system.ts';
 import type { SiteState } from '../stack/wordpress.ts';
-import { databaseUrl, site } from './stack.ts';
+import { databaseUrl, dbPool, site } from './stack.ts';
 
 export const SIDECAR_MAIN = join(ROOT, 'sidecar', 'dist', 'main.js');
 
@@ -75,4 +75,39 @@ export async function startSidecar(env: Record<string, string>, opts: { waitHeal
     );
   }
   return running;
+}
+
+/** SIGKILL: the process gets no chance to release anything or remove its heartbeat. */
+export async function killSidecar(sc: RunningSidecar): Promise<void> {
+  sc.process.kill('SIGKILL');
+  await sc.exited;
+}
+
+/** How many of these inbox events are running under a claim of the given worker id. */
+export async function claimedBy(workerId: string, eventIds: string[], s: SiteState = site()): Promise<number> {
+  const [rows] = await dbPool(s).query(`SELECT COUNT(*) AS n FROM ${s.tablePrefix}crm_bridge_inbox WHERE event_id IN (?) AND status = 'running' AND locked_by = ?`, [eventIds, workerId]);
+  return Number((rows as { n: number }[])[0]!.n);
+}
+
+/** A queue row as a claim left it: which row, at which attempt. */
+export interface HeldRow {
+  queue: 'inbox' | 'outbox';
+  id: number;
+  attempts: number;
+}
+
+/** The rows of both queues running under a claim of the given worker id. */
+export async function heldBy(workerId: string, s: SiteState = site()): Promise<HeldRow[]> {
+  const held: HeldRow[] = [];
+  for (const queue of ['inbox', 'outbox'] as const) {
+    const [rows] = await dbPool(s).query(`SELECT id, attempts FROM ${s.tablePrefix}crm_bridge_${queue} WHERE status = 'running' AND locked_by = ? ORDER BY id`, [workerId]);
+    held.push(...(rows as { id: number; attempts: number }[]).map((r) => ({ queue, id: Number(r.id), attempts: Number(r.attempts) })));
+  }
+  return held;
+}
+
+/** Those of `held` still under the very claim they were under (same worker id, same attempt). */
+export async function stillHeld(held: HeldRow[], workerId: string, s: SiteState = site()): Promise<HeldRow[]> {
+  const now = await heldBy(workerId, s);
+  return held.filter((h) => now.some((n) => n.queue === h.queue && n.id === h.id && n.attempts === h.attempts));
 }

@@ -36,7 +36,7 @@ export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal)
       prepare: () => deps.settings.get(),
       capacity: (loaded) => loaded.settings.concurrency,
       limit: new ConcurrencyLimit(deps.clock, {}, reportLimitChanges('inbox', deps.log, deps.metrics?.concurrencyLimit)),
-      claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, random: deps.jitter }),
+      claim: (limit) => claimInbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, takeoverMs: deps.takeoverMs }),
       process: (event, loaded) => processEvent(deps, event, loaded, signal),
       clock: deps.clock,
       log: deps.log,

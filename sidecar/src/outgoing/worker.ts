@@ -44,7 +44,7 @@ export async function runOutboxWorker(deps: OutboxWorkerDeps, signal: AbortSigna
       name: 'outbox',
       prepare: async () => (await deps.settings.get()).settings,
       capacity: () => deps.concurrency,
-      claim: (limit) => claimOutbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, random: deps.jitter }),
+      claim: (limit) => claimOutbox(deps.db, { workerId: deps.workerId, limit, leaseMs: deps.leaseMs, now: deps.clock.now(), skipLocked: deps.skipLocked, takeoverMs: deps.takeoverMs }),
       process: (row, settings) => processDelivery(deps, limiter, row, settings, signal),
       clock: deps.clock,
       log: deps.log,

@@ -5,6 +5,8 @@
 // transaction locks those rows with FOR UPDATE SKIP LOCKED, re-checks that each is still
 // claimable and leases it. Rows another worker is claiming are skipped, never waited for. On a
 // server without SKIP LOCKED the second step is one atomic UPDATE guarded by the same condition.
+// A lease is live only while its holder's heartbeat is: a silent replica's claims are taken over
+// (never by the holder itself, which is alive since it claims).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { QUEUES, tableOf, type QueueName } from './queues.js';
@@ -20,17 +22,37 @@ export interface ClaimedEvent {
 }
 
 export interface ClaimOptions {
+  /** Written to locked_by as it is. One live process per worker id, claiming one queue one call at a
+   * time (its claim loop): the atomic-update mode tells its rows apart by this id and the lease end. */
   workerId: string;
   limit: number;
   leaseMs: number;
+  /** How long a replica's heartbeat may be silent before the rows it holds are claimable again. */
+  takeoverMs: number;
   now: Date;
   skipLocked: boolean;
-  /** A number in [0, 1), injected: it makes the claim token of the atomic-update mode unique. */
-  random: () => number;
 }
 
+/** Who claims, and when a holder counts as gone. */
+interface Takeover {
+  workerId: string;
+  cutoff: Date;
+}
+
+/**
+ * The holder named in the row's locked_by (a column reference) is alive: it is the claiming worker
+ * itself (which is running, whatever its last written beat says: a slow heartbeat write must not make
+ * it redo its own work), or it has beaten since the cutoff.
+ */
+const holderAlive = (lockedBy: string, t: Takeover) =>
+  sql<boolean>`(${sql.ref(lockedBy)} = ${t.workerId} OR EXISTS (SELECT 1 FROM ${sql.table('crm_bridge_sidecars')} AS s WHERE s.worker_id = ${sql.ref(lockedBy)} AND s.heartbeat_at >= ${t.cutoff}))`;
+
+/** A running row (under `alias`) whose lease has run out, or whose holder is gone. */
+const abandoned = (alias: string, now: Date, t: Takeover) =>
+  sql<boolean>`(${sql.ref(`${alias}.locked_until`)} <= ${now} OR NOT ${holderAlive(`${alias}.locked_by`, t)})`;
+
 /** Head events (no earlier unfinished event of the same order, no live lease on the order) in one status. */
-function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: number, status: 'pending' | 'running') {
+function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, t: Takeover, limit: number, status: 'pending' | 'running') {
   const table = tableOf(queue);
   const sameKey = <Q extends { whereRef: (a: never, op: '=', b: never) => Q }>(q: Q, alias: string): Q =>
     QUEUES[queue].orderKey.reduce((acc, col) => acc.whereRef(`${alias}.${col}` as never, '=', `i.${col}` as never), q);
@@ -39,7 +61,7 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: numbe
     .select('i.id')
     .where('i.status', '=', status)
     .$if(status === 'pending', (q) => q.where('i.run_after', '<=', now))
-    .$if(status === 'running', (q) => q.where('i.locked_until', '<=', now))
+    .$if(status === 'running', (q) => q.where(abandoned('i', now, t)))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -55,6 +77,7 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: numbe
           sameKey(selectFrom(`${table} as r`).select(sql`1`.as('one')), 'r')
             .where('r.status', '=', 'running')
             .where('r.locked_until', '>', now)
+            .where(holderAlive('r.locked_by', t))
             .whereRef('r.id', '<>', 'i.id'),
         ),
       ),
@@ -65,17 +88,21 @@ function headsOf(db: Kysely<Database>, queue: QueueName, now: Date, limit: numbe
     .limit(limit);
 }
 
-const claimable = (now: Date) => sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND locked_until <= ${now})`;
+/** The guard of the claiming statement, on the queue's own table. */
+const claimable = (queue: QueueName, now: Date, t: Takeover) =>
+  sql<boolean>`(status = 'pending' AND run_after <= ${now}) OR (status = 'running' AND ${abandoned(QUEUES[queue].table, now, t)})`;
 
 /** Claims rows of either queue; returns their ids, oldest first. */
 export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: ClaimOptions): Promise<number[]> {
   if (opts.limit <= 0) return [];
   const { now } = opts;
   const table = tableOf(queue);
+  const t: Takeover = { workerId: opts.workerId, cutoff: new Date(now.getTime() - opts.takeoverMs) };
   // Two index range reads on claim (status, run_after, id): due pending events in due order, then
-  // running events whose lease expired. Each keeps only the head event of its order.
-  const due = await headsOf(db, queue, now, opts.limit, 'pending').execute();
-  const expired = due.length < opts.limit ? await headsOf(db, queue, now, opts.limit - due.length, 'running').execute() : [];
+  // running events whose lease expired or whose holder went silent. Each keeps only the head event
+  // of its order. The holders' heartbeats are read by key (worker id, or heartbeat time).
+  const due = await headsOf(db, queue, now, t, opts.limit, 'pending').execute();
+  const expired = due.length < opts.limit ? await headsOf(db, queue, now, t, opts.limit - due.length, 'running').execute() : [];
   const candidates = [...due, ...expired];
   if (candidates.length === 0) return [];
   const ids = candidates.map((c) => c.id);
@@ -88,7 +115,7 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
         .selectFrom(table)
         .select('id')
         .where('id', 'in', ids)
-        .where(claimable(now))
+        .where(claimable(queue, now, t))
         .forUpdate()
         .skipLocked()
         .execute();
@@ -103,19 +130,25 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
       return lockedIds;
     });
   } else {
-    // One statement: only rows still claimable are taken, and the claim token says which.
-    const token = `${opts.workerId}#${now.getTime()}#${opts.random().toString(36).slice(2, 8)}`.slice(0, 64);
+    // One statement: only rows still claimable are taken. The rows are written with the worker id
+    // itself, never a passing token: a process killed between two statements would leave rows under
+    // a name no heartbeat and no restart could ever match. The claim's rows are those of this
+    // worker with this lease end (the worker claims one call at a time).
     await db
       .updateTable(table)
-      .set({ status: 'running', locked_by: token, locked_until: lockedUntil, attempts: sql`attempts + 1` })
+      .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
       .where('id', 'in', ids)
-      .where(claimable(now))
+      .where(claimable(queue, now, t))
       .execute();
-    const mine = await db.selectFrom(table).select('id').where('id', 'in', ids).where('locked_by', '=', token).execute();
+    const mine = await db
+      .selectFrom(table)
+      .select('id')
+      .where('id', 'in', ids)
+      .where('status', '=', 'running')
+      .where('locked_by', '=', opts.workerId)
+      .where('locked_until', '=', lockedUntil)
+      .execute();
     claimedIds = mine.map((r) => r.id);
-    if (claimedIds.length > 0) {
-      await db.updateTable(table).set({ locked_by: opts.workerId }).where('id', 'in', claimedIds).where('locked_by', '=', token).execute();
-    }
   }
   return claimedIds.sort((a, b) => a - b);
 }

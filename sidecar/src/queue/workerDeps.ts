@@ -1,5 +1,5 @@
 // What every queue worker is given: the database, who it is, time and jitter, where to log and
-// record decisions, the settings, and how it claims (mode, lease, polling).
+// record decisions, the settings, and how it claims (mode, lease, takeover, polling).
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../clock.js';
@@ -18,5 +18,7 @@ export interface WorkerDeps {
   settings: SettingsSource;
   skipLocked: boolean;
   leaseMs: number;
+  /** How long another replica's heartbeat may be silent before its claims are taken over. */
+  takeoverMs: number;
   pollMs: number;
 }
