@@ -1,10 +1,9 @@
 // The admin screen in a real browser: under the WooCommerce menu, rendered by the built React app.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loggedInPage, screenshot } from '../support/browser.ts';
-import { closePools, dbPool, site } from '../support/stack.ts';
+import { closePools, dbPool, describeEachWordPress, site } from '../support/stack.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
-import { WP_VERSIONS } from '../stack/wordpress.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -15,7 +14,7 @@ afterAll(async () => {
   await closePools();
 });
 
-describe.each(WP_VERSIONS)('admin screen on WordPress %s', (version) => {
+describeEachWordPress('admin screen', (version) => {
   it('sits under WooCommerce, shows the health of a running sidecar and notices when it stops', async () => {
     const s = site(version);
     // Replicas killed by earlier tests leave heartbeats that look alive for 30 s: start clean.

@@ -1,14 +1,13 @@
 // The contract between the plugin (which creates the tables) and the sidecar (which queries them).
 import { afterAll, describe, expect, it } from 'vitest';
-import { closePools, dbPool, site, wpEval, wpEvalJson } from '../support/stack.ts';
+import { closePools, dbPool, describeEachWordPress, site, wpEval, wpEvalJson } from '../support/stack.ts';
 import { compareSchema, readPluginColumns, tables } from '../support/schemaContract.ts';
 import { KNOWN_SCHEMA_VERSIONS } from '../../sidecar/src/db/checkSchemaVersion.ts';
-import { WP_VERSIONS } from '../stack/wordpress.ts';
 import { settingsSchema } from '../../sidecar/src/settingsSchema.ts';
 
 afterAll(closePools);
 
-describe.each(WP_VERSIONS)('plugin schema on WordPress %s', (version) => {
+describeEachWordPress('plugin schema', (version) => {
   it('creates exactly the tables and columns the sidecar declares', async () => {
     const s = site(version);
     const columns = await readPluginColumns(dbPool(s), s.database, s.tablePrefix);
@@ -70,10 +69,11 @@ describe('plugin schema migrations', () => {
   });
 
   it('declares compatibility with High-Performance Order Storage', () => {
-    const declared = wpEvalJson<Record<string, Record<string, boolean>>>(
-      `echo wp_json_encode( \\Automattic\\WooCommerce\\Utilities\\FeaturesUtil::declarations() );`,
+    const declared = wpEvalJson<{ compatible: string[]; incompatible: string[] }>(
+      `echo wp_json_encode( \\Automattic\\WooCommerce\\Utilities\\FeaturesUtil::get_compatible_plugins_for_feature( 'custom_order_tables' ) );`,
     );
-    expect(declared.custom_order_tables?.['crm-bridge/crm-bridge.php']).toBe(true);
+    expect(declared.compatible).toContain('crm-bridge/crm-bridge.php');
+    expect(declared.incompatible).not.toContain('crm-bridge/crm-bridge.php');
   });
 
   it('creates the sidecar role with only the apply capability', () => {

@@ -123,13 +123,16 @@ describe('refusals are cheap and visible', () => {
       return (rows as { Value: string }[]).reduce((n, r) => n + Number(r.Value), 0);
     };
     const start = await writes();
+    const startedAt = Date.now();
     const wrong = 'whsec_' + Buffer.from('a forged secret of thirty-two b.').toString('base64');
     for (let i = 0; i < 10; i++) {
       const answers = await Promise.all(Array.from({ length: 20 }, () => sendEvent({ id: unique('evt_burst'), body: statusEvent('C-burst', 'paid', 1), secret: wrong })));
       expect(answers.every((r) => r.status === 401)).toBe(true);
     }
-    // Unthrottled, the burst wrote 400 times (a counter and a sample per refusal); now once per class every few seconds.
-    expect((await writes()) - start).toBeLessThan(20);
+    // Unthrottled, the burst wrote 400 times (a counter and a sample per refusal); now once per class every few seconds
+    // (two writes per FLUSH_SECONDS window, which a slow site such as real WooCommerce spreads the burst over).
+    const windows = Math.ceil((Date.now() - startedAt) / 5000) + 1;
+    expect((await writes()) - start).toBeLessThan(Math.max(20, 2 * windows + 10));
     expect(refusalTotal('signature')).toBe(before + 200);
 
     const res = await rest('/crm-bridge/v1/admin/health', { session: await adminSession() });

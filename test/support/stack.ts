@@ -1,9 +1,9 @@
 // The one shared fixture of the integration tests: the stack started by globalSetup, and helpers to
 // reach its WordPress sites as a browser, as PHP and as the database.
-import { inject } from 'vitest';
+import { describe, inject } from 'vitest';
 import { createPool, type Pool } from 'mysql2/promise';
 import type { StackState } from '../stack/stack.ts';
-import { evalPhp, evalPhpAsync, type SiteState, type WpVersion } from '../stack/wordpress.ts';
+import { evalPhp, evalPhpAsync, WP_VERSIONS, type SiteState, type WpVersion } from '../stack/wordpress.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,11 +11,41 @@ declare module 'vitest' {
   }
 }
 
-/** The WordPress version the whole suite runs on; the contract, notice and browser tests also run on the other. */
-export const PRIMARY_WP: WpVersion = process.env.CRM_BRIDGE_WP === '6.5' ? '6.5' : '6.1';
-
 export function stack(): StackState {
   return inject('stack');
+}
+
+/** True when the stack runs this WordPress version (a real WooCommerce release runs on 6.5 only). */
+export function hasSite(version: WpVersion): boolean {
+  return stack().sites[version] !== undefined;
+}
+
+/**
+ * The WordPress version the whole suite runs on; the contract, notice and browser tests also run on
+ * the other. 6.1 unless CRM_BRIDGE_WP says 6.5 or the stack has no 6.1 site (real WooCommerce).
+ */
+export const PRIMARY_WP: WpVersion = process.env.CRM_BRIDGE_WP === '6.5' || !hasSite('6.1') ? '6.5' : '6.1';
+
+/** The WooCommerce the primary site runs: 'standin' or a real release's version, and its order storage. */
+export function woocommerce(): { version: string; hpos: boolean } {
+  return site().woocommerce ?? { version: 'standin', hpos: true };
+}
+
+/** True when the suite runs on the stand-in, false on a real WooCommerce release (`npm run test:woo`). */
+export function onStandin(): boolean {
+  return woocommerce().version === 'standin';
+}
+
+/**
+ * A describe block for each WordPress version of WP_VERSIONS: run on the versions the stack has,
+ * skipped (with the reason in its title) on the others, so `npm test` runs them all.
+ */
+export function describeEachWordPress(title: string, body: (version: WpVersion) => void): void {
+  for (const version of WP_VERSIONS) {
+    const present = hasSite(version);
+    const name = `${title} on WordPress ${version}${present ? '' : ' (skipped: not in this stack; real WooCommerce releases run on 6.5 only)'}`;
+    describe.skipIf(!present)(name, () => body(version));
+  }
 }
 
 export function site(version: WpVersion = PRIMARY_WP): SiteState {

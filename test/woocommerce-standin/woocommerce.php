@@ -25,6 +25,7 @@ require_once __DIR__ . '/includes/class-wc-order-store.php';
 require_once __DIR__ . '/includes/class-wc-order.php';
 require_once __DIR__ . '/includes/wc-order-functions.php';
 require_once __DIR__ . '/includes/class-wc-rest-orders.php';
+require_once __DIR__ . '/includes/class-wc-rest-products.php';
 require_once __DIR__ . '/includes/class-woocommerce.php';
 
 register_activation_hook( __FILE__, array( 'WooCommerce', 'install' ) );

@@ -1,8 +1,9 @@
 <?php
 /**
- * Mirrors: plugins/woocommerce/src/Utilities/FeaturesUtil.php (declare_compatibility) and
+ * Mirrors: plugins/woocommerce/src/Utilities/FeaturesUtil.php (declare_compatibility, get_compatible_plugins_for_feature) and
  * plugins/woocommerce/src/Internal/Features/FeaturesController.php (declarations are only valid
- * during `before_woocommerce_init`). The stand-in records the declarations so tests can read them.
+ * during `before_woocommerce_init`). The stand-in records the declarations
+ * and answers get_compatible_plugins_for_feature() from them, as WooCommerce does.
  *
  * @package WooCommerceStandin
  */
@@ -40,11 +41,19 @@ class FeaturesUtil {
 	}
 
 	/**
-	 * The recorded declarations (stand-in only).
+	 * The plugins that declared themselves compatible or incompatible with a feature, as
+	 * FeaturesController::get_compatible_plugins_for_feature() returns them (the stand-in knows no
+	 * other WooCommerce-aware plugins, so `uncertain` is empty).
 	 *
-	 * @return array<string, array<string, bool>>
+	 * @param string $feature_id Feature id.
+	 * @return array{compatible: string[], incompatible: string[], uncertain: string[]}
 	 */
-	public static function declarations(): array {
-		return self::$declared;
+	public static function get_compatible_plugins_for_feature( string $feature_id ): array {
+		$declared = self::$declared[ $feature_id ] ?? array();
+		return array(
+			'compatible'   => array_keys( array_filter( $declared ) ),
+			'incompatible' => array_keys( array_diff_key( $declared, array_filter( $declared ) ) ),
+			'uncertain'    => array(),
+		);
 	}
 }

@@ -84,7 +84,7 @@ class WC_Order {
 	protected $data = array(
 		'status'        => 'pending',
 		'currency'      => 'USD',
-		'total'         => '0',
+		'total'         => '0.00',
 		'total_tax'     => '0',
 		'billing_email' => '',
 		'customer_note' => '',
@@ -138,8 +138,8 @@ class WC_Order {
 	public function hydrate( array $row, array $meta, array $items ): void {
 		$this->data['status']        = 'wc-' === substr( (string) $row['status'], 0, 3 ) ? substr( (string) $row['status'], 3 ) : (string) $row['status'];
 		$this->data['currency']      = (string) $row['currency'];
-		$this->data['total']         = wc_format_decimal( $row['total_amount'] );
-		$this->data['total_tax']     = wc_format_decimal( $row['tax_amount'] );
+		$this->set_total( $row['total_amount'] );
+		$this->set_total_tax( $row['tax_amount'] );
 		$this->data['billing_email'] = (string) $row['billing_email'];
 		$this->data['customer_note'] = (string) $row['customer_note'];
 		$this->data['date_created']  = $row['date_created_gmt'] ? new WC_DateTime( $row['date_created_gmt'], new DateTimeZone( 'UTC' ) ) : null;
@@ -443,9 +443,9 @@ class WC_Order {
 	public function get_total() {
 		return $this->data['total'];
 	}
-	/** @param string|float $total Total. */
+	/** @param string|float $total Total, kept with the shop's price decimals as WC_Abstract_Order::set_total() does. */
 	public function set_total( $total ) {
-		$this->data['total'] = wc_format_decimal( $total );
+		$this->data['total'] = wc_format_decimal( $total, wc_get_price_decimals() );
 	}
 	/** @return string */
 	public function get_total_tax() {
@@ -453,7 +453,7 @@ class WC_Order {
 	}
 	/** @param string|float $total_tax Tax. */
 	public function set_total_tax( $total_tax ) {
-		$this->data['total_tax'] = wc_format_decimal( $total_tax );
+		$this->data['total_tax'] = wc_format_decimal( round( (float) $total_tax, wc_get_price_decimals() ) );
 	}
 	/** @return string */
 	public function get_billing_email() {

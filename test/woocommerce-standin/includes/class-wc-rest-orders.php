@@ -3,8 +3,8 @@
  * Mirrors: plugins/woocommerce/includes/rest-api/Controllers/Version3/class-wc-rest-orders-controller.php
  * and class-wc-rest-order-notes-controller.php: enough of `/wc/v3/orders` for tests to create, read,
  * update and delete orders and read their notes (fields: id, status, currency, total, billing.email,
- * line_items[name, quantity, total, product_id], meta_data[key, value], date_created_gmt,
- * date_modified_gmt). Permission: the shop-order capabilities WooCommerce grants administrators and
+ * line_items[name, quantity, total, product_id or sku], meta_data[key, value], date_created_gmt,
+ * date_modified_gmt). A new line item must name its product, as in WooCommerce. Permission: the shop-order capabilities WooCommerce grants administrators and
  * shop managers.
  *
  * @package WooCommerceStandin
@@ -76,6 +76,12 @@ final class WC_REST_Orders_Standin {
 	 * @param WP_REST_Request $request Request.
 	 */
 	public static function create( WP_REST_Request $request ) {
+		foreach ( (array) ( $request['line_items'] ?? array() ) as $line ) {
+			// WC_REST_Orders_V2_Controller::get_product_id(): a new line item names its product.
+			if ( empty( $line['product_id'] ) && empty( $line['sku'] ) && empty( $line['variation_id'] ) ) {
+				return new WP_Error( 'woocommerce_rest_required_product_reference', __( 'Product ID or SKU is required.', 'woocommerce' ), array( 'status' => 400 ) );
+			}
+		}
 		$order = new WC_Order();
 		self::apply( $order, $request );
 		$order->save();
@@ -176,11 +182,15 @@ final class WC_REST_Orders_Standin {
 		}
 		$total = null;
 		foreach ( (array) ( $request['line_items'] ?? array() ) as $line ) {
-			$item = new WC_Order_Item_Product();
-			$item->set_name( (string) ( $line['name'] ?? 'Item' ) );
-			$item->set_quantity( (int) ( $line['quantity'] ?? 1 ) );
-			$item->set_total( (string) ( $line['total'] ?? '0' ) );
-			$item->set_product_id( (int) ( $line['product_id'] ?? 0 ) );
+			// prepare_line_items(): the product gives the name and the price × quantity, the posted fields win.
+			$product_id = empty( $line['sku'] ) ? (int) ( $line['product_id'] ?? 0 ) : WC_REST_Products_Standin::id_by_sku( (string) $line['sku'] );
+			$product    = WC_REST_Products_Standin::prepare( $product_id );
+			$quantity   = (int) ( $line['quantity'] ?? 1 );
+			$item       = new WC_Order_Item_Product();
+			$item->set_name( (string) ( $line['name'] ?? $product['name'] ?? '' ) );
+			$item->set_quantity( $quantity );
+			$item->set_total( (string) ( $line['total'] ?? ( (float) ( $product['price'] ?? 0 ) * $quantity ) ) );
+			$item->set_product_id( $product ? $product_id : 0 );
 			$order->add_item( $item );
 			$total = ( $total ?? (float) $order->get_total() ) + (float) $item->get_total();
 		}

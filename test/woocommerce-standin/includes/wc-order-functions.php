@@ -2,7 +2,8 @@
 /**
  * Mirrors: plugins/woocommerce/includes/wc-order-functions.php (wc_get_order, wc_get_orders,
  * wc_get_order_statuses with the `wc_order_statuses` filter, wc_get_order_status_name,
- * wc_get_order_notes) and plugins/woocommerce/includes/wc-formatting-functions.php (wc_format_decimal).
+ * wc_get_order_notes) and plugins/woocommerce/includes/wc-formatting-functions.php (wc_format_decimal)
+ * and wc-core-functions.php (wc_get_price_decimals).
  *
  * @package WooCommerceStandin
  */
@@ -113,15 +114,37 @@ function wc_get_order_notes( $args ) {
 }
 
 /**
- * Decimal formatting (no rounding, dot separator).
+ * Decimal formatting as WooCommerce does it (a dot separator, no locale): a string keeps its digits,
+ * a float loses its trailing zeros, and with $dp the number is rounded to that many places
+ * ('' for the shop's price decimals).
  *
- * @param mixed $number Number.
+ * @param mixed      $number     Number.
+ * @param int|string $dp         Decimal places, '' for the shop's, false to keep the given ones.
+ * @param bool       $trim_zeros Whether to remove trailing zeros.
  * @return string
  */
-function wc_format_decimal( $number ) {
-	$number = (string) $number;
-	if ( '' === $number ) {
-		return '0';
+function wc_format_decimal( $number, $dp = false, $trim_zeros = false ) {
+	$number = $number ?? '';
+	if ( ! is_float( $number ) ) {
+		$number = preg_replace( '/\.(?![^.]+$)|[^0-9.-]/', '', (string) $number );
 	}
-	return (string) ( 0 + $number );
+	if ( false !== $dp ) {
+		$number = number_format( (float) $number, intval( '' === $dp ? wc_get_price_decimals() : $dp ), '.', '' );
+	} elseif ( is_float( $number ) ) {
+		$number     = sprintf( '%.6f', $number );
+		$trim_zeros = true;
+	}
+	if ( $trim_zeros && strstr( $number, '.' ) ) {
+		$number = rtrim( rtrim( $number, '0' ), '.' );
+	}
+	return $number;
+}
+
+/**
+ * The number of decimals prices have in this shop (the `woocommerce_price_num_decimals` setting).
+ *
+ * @return int
+ */
+function wc_get_price_decimals() {
+	return absint( apply_filters( 'wc_get_price_decimals', get_option( 'woocommerce_price_num_decimals', 2 ) ) );
 }
