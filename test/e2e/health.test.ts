@@ -127,7 +127,8 @@ describe('traffic chart', () => {
     // y: round ticks from 0, with the unit.
     const yTexts = await chart.getByTestId('chart-y-axis').locator('text').allTextContents();
     expect(yTexts[0]).toBe('0');
-    expect(yTexts.at(-1)).toBe('events/min');
+    // Per minute, or per second once a bucket holds more than 120 (the shared test site's traffic varies).
+    expect(yTexts.at(-1)).toMatch(/^events\/(min|s)$/);
     expect(yTexts.length).toBeGreaterThanOrEqual(3);
     expect(await chart.locator('.crm-bridge-chart-legend li').allTextContents()).toEqual(['Incoming (from the CRM)', 'Outgoing (to subscribers)', 'Failed attempts']);
 

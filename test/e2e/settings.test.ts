@@ -80,7 +80,8 @@ describe('settings page', () => {
     // Bounds and defaults come from the schema; concurrency is a ceiling the sidecar adapts below.
     const concurrency = field('concurrency');
     expect(await concurrency.getByLabel('Most jobs at once').inputValue()).toMatch(/^\d+$/);
-    expect(await concurrency.textContent()).toMatch(/adapts below.*From 1 to 256\. Default: 16\./);
+    const ceiling = SCHEMA.properties!['concurrency'] as { minimum: number; maximum: number; default: number };
+    expect(await concurrency.textContent()).toMatch(new RegExp(`adapts below.*From ${ceiling.minimum} to ${ceiling.maximum}\\. Default: ${ceiling.default}\\.`));
     expect(await field('outgoing.secret_grace_hours').textContent()).toContain('From 0 to 168. Default: 24.');
   });
 

@@ -83,7 +83,9 @@ describe('recovery after SIGKILL', () => {
     // What the dead process held, in both queues: the events, and whatever else it had claimed.
     const held = await heldBy('recovery-restart');
     const events = await inbox(eventIds);
-    expect(held.filter((r) => r.queue === 'inbox').map((r) => r.id)).toEqual(events.map((r) => Number(r.id)));
+    // The stack's database is shared by the whole run: the dead process may also have held rows other
+    // tests left waiting. Every one of this test's events is among them, and every held row is checked below.
+    expect(held.filter((r) => r.queue === 'inbox').map((r) => r.id)).toEqual(expect.arrayContaining(events.map((r) => Number(r.id))));
     crm.setKnobs({ latencyMs: 0 });
 
     // The restart beats under the same worker id, so no takeover applies: only the hand-back at
