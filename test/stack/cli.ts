@@ -1,6 +1,6 @@
 // npm run stack -- up|down|status [--name test] [--wp 6.1,6.5] [--woocommerce <dir|zip>] [--hpos on|off]
 import { parseArgs } from 'node:util';
-import { down, readState, up } from './stack.ts';
+import { describeWooCommerce, down, readState, up } from './stack.ts';
 import { StackError } from './system.ts';
 import type { WpVersion } from './wordpress.ts';
 
@@ -15,10 +15,9 @@ try {
     const real = values.woocommerce ?? process.env.CRM_BRIDGE_WOOCOMMERCE;
     // A real release needs a newer WordPress than Debian's 6.1: it runs on 6.5 unless --wp says otherwise.
     const versions = (values.wp ?? (real ? '6.5' : '6.1')).split(',') as WpVersion[];
-    const state = await up({ name: values.name, versions, woocommerce: values.woocommerce, hpos: values.hpos });
+    const state = await up({ name: values.name, versions, woocommerce: values.woocommerce, hpos: values.hpos, progress: (line) => console.log(`▸ ${line}`) });
     for (const site of Object.values(state.sites)) {
-      const wc = site.woocommerce.version === 'standin' ? 'the WooCommerce stand-in' : `WooCommerce ${site.woocommerce.version} (HPOS ${site.woocommerce.hpos ? 'on' : 'off'})`;
-      console.log(`WordPress ${site.version} with ${wc}: ${site.url}/wp-admin/  (login ${site.adminUser} / ${site.adminPassword})`);
+      console.log(`WordPress ${site.version} with ${describeWooCommerce(site.woocommerce)}: ${site.url}/wp-admin/  (login ${site.adminUser} / ${site.adminPassword})`);
     }
     console.log(`MariaDB: 127.0.0.1:${state.mariadb.port} (user ${state.mariadb.user})`);
   } else if (command === 'down') {

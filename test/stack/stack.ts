@@ -7,7 +7,7 @@ import { stackDir } from './paths.ts';
 import { startMariaDb, stopMariaDb, type MariaDbState } from './mariadb.ts';
 import { startSite, stopSite, type SiteState, type WpVersion, WP_VERSIONS } from './wordpress.ts';
 import { ensureDebianPackages, ownsProcess, sleep, StackError } from './system.ts';
-import { chooseWooCommerce } from './woocommerce.ts';
+import { chooseWooCommerce, STANDIN } from './woocommerce.ts';
 
 export const DEBIAN_PACKAGES = ['mariadb-server', 'mariadb-client', 'php-cli', 'php-mysql', 'php-curl', 'php-xml', 'php-mbstring', 'php-intl', 'wordpress', 'unzip'];
 
@@ -29,6 +29,8 @@ export interface UpOptions {
    */
   woocommerce?: string;
   hpos?: string;
+  /** Called with one line per stage as the stack starts (the database, WooCommerce, each site and the plugin). */
+  progress?: (line: string) => void;
 }
 
 const stateFile = (dir: string): string => join(dir, 'state.json');
@@ -46,17 +48,30 @@ export async function up(opts: UpOptions): Promise<StackState> {
   const dir = stackDir(opts.name);
   mkdirSync(dir, { recursive: true });
   return withLock(dir, async () => {
+    const progress = opts.progress ?? ((): void => {});
     const previous = readState(opts.name);
     const woocommerce = chooseWooCommerce(dir, { woocommerce: opts.woocommerce, hpos: opts.hpos });
+    progress(`WooCommerce: ${describeWooCommerce(woocommerce)}`);
+    progress('MariaDB: starting');
     const mariadb = await startMariaDb(join(dir, 'mariadb'), previous?.mariadb, previous?.mariadb.password ?? randomBytes(16).toString('hex'));
+    progress(`MariaDB: ready on 127.0.0.1:${mariadb.port}`);
     const state: StackState = { name: opts.name, dir, mariadb, sites: { ...previous?.sites } };
     writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
     for (const version of opts.versions) {
-      state.sites[version] = await startSite(dir, version, mariadb, previous?.sites?.[version], { configExtra: opts.configExtra, woocommerce });
+      progress(`WordPress ${version}: installing (or reusing) the site, activating WooCommerce and the CRM Bridge plugin`);
+      const site = await startSite(dir, version, mariadb, previous?.sites?.[version], { configExtra: opts.configExtra, woocommerce });
+      state.sites[version] = site;
       writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
+      progress(`WordPress ${version}: ready at ${site.url} with ${describeWooCommerce(site.woocommerce)} and the CRM Bridge plugin active`);
     }
     return state;
   });
+}
+
+/** 'WooCommerce 9.4.3 (HPOS)', 'WooCommerce 8.2.2 (posts storage)' or 'the WooCommerce stand-in'. */
+export function describeWooCommerce(wc: { version: string; hpos: boolean }): string {
+  if (wc.version === STANDIN.version) return 'the WooCommerce stand-in';
+  return `WooCommerce ${wc.version} (${wc.hpos ? 'HPOS' : 'posts storage'})`;
 }
 
 export async function down(name: string): Promise<void> {
