@@ -1,21 +1,58 @@
-// The demo: the local stack (MariaDB + WordPress with the plugin and the WooCommerce stand-in), the
-// CRM simulator and the sidecar, connected with generated secrets and seeded with a few orders.
-// Ctrl-C stops all of it. A second run reuses the stack and its data. It is built on the test stack
-// and the CRM simulator (test/ imports nothing from here).
+// The demo: the local stack (MariaDB + WordPress with the plugin and WooCommerce), the CRM simulator
+// and the sidecar, connected with generated secrets and seeded with products and customer orders.
+// WooCommerce is a release named by CRM_BRIDGE_WOOCOMMERCE, else the pinned release from wordpress.org,
+// else the stand-in, said loudly. Ctrl-C stops all of it. A second run reuses the stack and its data.
+// It is built on the test stack and the CRM simulator (test/ imports nothing from here).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { down, up } from '../test/stack/stack.ts';
-import { ROOT } from '../test/stack/paths.ts';
-import { evalPhp } from '../test/stack/wordpress.ts';
+import { describeWooCommerce, down, up } from '../test/stack/stack.ts';
+import { ROOT, stackDir } from '../test/stack/paths.ts';
+import { evalPhp, type SiteState } from '../test/stack/wordpress.ts';
 import { freePort, stopProcess, waitFor, StackError } from '../test/stack/system.ts';
 import { startCrmSimulator } from '../test/crm-simulator/simulator.ts';
+import { chooseDemoWooCommerce, DemoEnv, standinWarning } from './woocommerce-choice.ts';
+import { pinnedReleaseZip } from './woocommerce-download.ts';
+
+const step = (line: string): void => console.log(`▸ ${line}`);
+
+/** The stand-in's notice on every wp-admin page: a must-use plugin of the demo site, and its text (empty: none). */
+function setStandinNotice(site: SiteState, text: string): void {
+  const mu = join(site.dir, 'wp-content', 'mu-plugins');
+  mkdirSync(mu, { recursive: true });
+  copyFileSync(join(ROOT, 'demo', 'php', 'demo-notice.php'), join(mu, 'crm-bridge-demo-notice.php'));
+  evalPhp(site, `update_option( 'crm_bridge_demo_notice', ${JSON.stringify(text)} );`);
+}
+
+/** A framed block, so the warning is not lost among the other lines. */
+function loud(text: string): string {
+  return `\n${'!'.repeat(100)}\n${text.replace(/(.{1,96})(\s+|$)/g, '! $1\n')}${'!'.repeat(100)}\n`;
+}
 
 try {
-  const state = await up({ name: 'demo', versions: ['6.1'] });
-  const site = state.sites['6.1']!;
+  const env = DemoEnv.safeParse(process.env);
+  if (!env.success) throw new StackError(env.error.issues.map((i) => i.message).join('; '), 2);
+  const stackName = env.data.CRM_BRIDGE_DEMO_STACK;
+  const choice = await chooseDemoWooCommerce(env.data, () => {
+    step('WooCommerce: fetching the pinned release from wordpress.org (CRM_BRIDGE_WOOCOMMERCE names one instead)');
+    return pinnedReleaseZip(join(stackDir(stackName), 'downloads'));
+  });
+  const warning = choice.kind === 'standin' ? standinWarning(choice) : '';
+  if (choice.kind === 'standin' && !choice.onPurpose) console.error(loud(warning));
+  // A real release needs WordPress 6.5; the stand-in runs on Debian's 6.1 as the tests do. An empty
+  // woocommerce (not undefined, which would read CRM_BRIDGE_WOOCOMMERCE again) means the stand-in.
+  const version = choice.kind === 'release' ? '6.5' : '6.1';
+  const state = await up({
+    name: stackName,
+    versions: [version],
+    woocommerce: choice.kind === 'release' ? choice.source : '',
+    hpos: choice.kind === 'release' ? choice.hpos : 'on',
+    progress: step,
+  });
+  const site = state.sites[version]!;
   const db = state.mariadb;
+  setStandinNotice(site, warning);
 
   // The CRM, and the plugin connected to it: its API token and the signing secret of its webhooks.
   const token = randomBytes(16).toString('hex');
@@ -51,20 +88,9 @@ try {
      echo WP_Application_Passwords::create_new_application_password( $user->ID, array( 'name' => 'CRM Bridge demo' ) )[0];`,
   ).trim();
 
-  // A few orders, each known to the CRM under its own id.
-  const seeded = JSON.parse(
-    evalPhp(
-      site,
-      `$ids = wc_get_orders( array( 'limit' => 3, 'orderby' => 'id', 'order' => 'ASC', 'return' => 'ids' ) );
-       foreach ( array( 'Espresso cups', 'Tea tin', 'Grinder' ) as $i => $name ) {
-         if ( isset( $ids[ $i ] ) ) { continue; }
-         $o = new WC_Order(); $o->set_status( 'pending' ); $o->set_billing_email( 'ada@shop.test' );
-         $item = new WC_Order_Item_Product(); $item->set_name( $name ); $item->set_quantity( 1 ); $item->set_total( 10 + 5 * $i ); $o->add_item( $item ); $o->set_total( 10 + 5 * $i );
-         $ids[] = $o->save();
-       }
-       echo wp_json_encode( $ids );`,
-    ),
-  ) as number[];
+  // Products, a customer and three orders placed as a checkout would, each known to the CRM under its own id.
+  step('shop: seeding products and customer orders');
+  const seeded = JSON.parse(evalPhp(site, readFileSync(join(ROOT, 'demo', 'php', 'seed.php'), 'utf8').replace(/^<\?php\s*/, ''))) as number[];
   for (const [i, orderId] of seeded.entries()) {
     crm.orders.set(`CRM-${1001 + i}`, { crm_order_id: `CRM-${1001 + i}`, status: 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
   }
@@ -103,11 +129,14 @@ try {
   // The same environment for commands run by hand (crm-bridge reconcile), readable only by its owner.
   const envFile = join(state.dir, 'sidecar.env');
   writeFileSync(envFile, Object.entries(sidecarEnv).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`).join('\n') + '\n', { mode: 0o600 });
+  step('sidecar: starting');
   const sidecar = spawn(process.execPath, [main], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, ...sidecarEnv, CRM_BRIDGE_HTTP_PORT: String(port), CRM_BRIDGE_WORKER_ID: 'demo-sidecar', CRM_BRIDGE_LOG_LEVEL: 'warn' },
   });
   await waitFor('the sidecar', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000);
+  step(`sidecar: ready on http://127.0.0.1:${port}`);
+  console.log(`\nWooCommerce: ${describeWooCommerce(site.woocommerce)}${choice.kind === 'release' ? ` (${choice.origin === 'given' ? `from ${choice.source}` : 'the pinned release from wordpress.org'})` : ''}`);
 
   console.log(`
 CRM Bridge demo is running.
@@ -140,6 +169,7 @@ Try:
 
 Press Ctrl-C to stop everything.
 `);
+  if (warning) console.log(loud(warning));
 
   await new Promise<void>((resolve) => {
     // on, not once: Ctrl-C reaches this process twice (from the terminal, and relayed by tsx), and
@@ -152,7 +182,7 @@ Press Ctrl-C to stop everything.
   if (sidecar.exitCode === null) sidecar.kill('SIGTERM');
   await stopProcess(sidecar.pid!, main);
   await crm.close();
-  await down('demo');
+  await down(stackName);
   console.log('stopped.');
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
