@@ -1,6 +1,8 @@
 // `npm run demo` as a user meets it, on its own stack: a line per stage while it starts, the banner, a
 // wp-admin that says on every page that it runs the stand-in (and how to get WooCommerce), products and
-// checkout-like orders seeded through WooCommerce's API, and Ctrl-C stopping all of it.
+// checkout-like orders seeded through WooCommerce's API, and Ctrl-C stopping all of it. Under
+// `npm run test:woo` (CRM_BRIDGE_WOOCOMMERCE names a release) the demo runs that release instead: no
+// notice, and the seeded orders on WooCommerce's own Orders screen.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,8 @@ import { waitFor } from '../stack/system.ts';
 import { login, wpEvalJson } from '../support/stack.ts';
 
 const STACK = 'demo-test';
+const release = process.env.CRM_BRIDGE_WOOCOMMERCE && process.env.CRM_BRIDGE_WOOCOMMERCE !== 'standin' ? process.env.CRM_BRIDGE_WOOCOMMERCE : undefined;
+const wp = release ? '6.5' : '6.1';
 let demo: ChildProcess;
 let output = '';
 let site: SiteState;
@@ -18,15 +22,15 @@ let site: SiteState;
 beforeAll(async () => {
   demo = spawn(process.execPath, ['--import', 'tsx', 'demo/demo.ts'], {
     cwd: ROOT,
-    env: { ...process.env, CRM_BRIDGE_WOOCOMMERCE: 'standin', CRM_BRIDGE_DEMO_STACK: STACK },
+    env: { ...process.env, CRM_BRIDGE_WOOCOMMERCE: release ?? 'standin', CRM_BRIDGE_DEMO_STACK: STACK },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor('the demo', async () => demo.exitCode !== null || (output.includes('CRM Bridge demo is running.') && output.includes('Press Ctrl-C')), 220_000);
+  await waitFor('the demo', async () => demo.exitCode !== null || (output.includes('CRM Bridge demo is running.') && output.includes('Press Ctrl-C')), 420_000);
   if (demo.exitCode !== null) throw new Error(`the demo exited with ${demo.exitCode}:\n${output}`);
-  site = readState(STACK)!.sites['6.1']!;
-}, 240_000);
+  site = readState(STACK)!.sites[wp]!;
+}, 440_000);
 
 afterAll(async () => {
   if (demo.exitCode === null) {
@@ -37,15 +41,23 @@ afterAll(async () => {
 });
 
 describe('npm run demo', () => {
+  const woo = release ? 'WooCommerce \\d+\\.\\d+\\.\\d+ \\((HPOS|posts storage)\\)' : 'the WooCommerce stand-in';
   it('prints a line per stage while the stack starts, and which WooCommerce it runs', () => {
-    for (const stage of [/▸ MariaDB: ready on 127\.0\.0\.1:\d+/, /▸ WordPress 6\.1: ready at http:\/\/127\.0\.0\.1:\d+ with the WooCommerce stand-in and the CRM Bridge plugin active/, /▸ sidecar: ready/]) {
+    for (const stage of [/▸ MariaDB: ready on 127\.0\.0\.1:\d+/, new RegExp(`▸ WordPress ${wp.replace('.', '\\.')}: ready at http://127\\.0\\.0\\.1:\\d+ with ${woo} and the CRM Bridge plugin active`), /▸ sidecar: ready/]) {
       expect(output).toMatch(stage);
     }
-    expect(output).toMatch(/^WooCommerce: the WooCommerce stand-in$/m);
-    expect(output).toContain('This demo runs the WooCommerce stand-in');
+    expect(output).toMatch(new RegExp(`^WooCommerce: ${woo}`, 'm'));
+    expect(output.includes('This demo runs the WooCommerce stand-in')).toBe(!release);
   });
 
-  it('says in wp-admin, logged in with the printed credentials, that this is the stand-in and how to get WooCommerce', async () => {
+  it.runIf(release)('runs real WooCommerce: its Orders screen lists the seeded orders, with no stand-in notice', async () => {
+    const session = await login(site.adminUser, site.adminPassword, site);
+    const html = await (await fetch(`${site.url}/wp-admin/admin.php?page=wc-orders`, { headers: { cookie: session.cookie } })).text();
+    expect(html).not.toContain('crm-bridge-demo-standin');
+    expect(html.match(/Ada Lovelace/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.skipIf(release)('says in wp-admin, logged in with the printed credentials, that this is the stand-in and how to get WooCommerce', async () => {
     const url = /WordPress admin\s+(\S+)\/wp-admin\//.exec(output)?.[1];
     const [, user, password] = /login\s+(\S+) \/ (\S+)/.exec(output) ?? [];
     expect(url).toBe(site.url);
