@@ -43,19 +43,9 @@ const ADDRESS = array(
 	'country'    => 'GB',
 );
 
-/** The product id for a SKU, 0 when there is none (products are posts in both WooCommerce and the stand-in). */
+/** The product id for a SKU, 0 when there is none (the stand-in has no wc_get_product_id_by_sku() yet). */
 function product_id_by_sku( string $sku ): int {
-	$ids = get_posts(
-		array(
-			'post_type'   => 'product',
-			'post_status' => 'any',
-			'fields'      => 'ids',
-			'numberposts' => 1,
-			'meta_key'    => '_sku', // phpcs:ignore WordPress.DB.SlowDBQuery
-			'meta_value'  => $sku, // phpcs:ignore WordPress.DB.SlowDBQuery
-		)
-	);
-	return (int) ( $ids[0] ?? 0 );
+	return (int) ( function_exists( 'wc_get_product_id_by_sku' ) ? wc_get_product_id_by_sku( $sku ) : \WC_REST_Products_Standin::id_by_sku( $sku ) );
 }
 
 /** Creates the product once; returns its id. */
