@@ -16,7 +16,8 @@ try {
     // A real release needs a newer WordPress than Debian's 6.1: it runs on 6.5 unless --wp says otherwise.
     const versions = (values.wp ?? (real ? '6.5' : '6.1')).split(',') as WpVersion[];
     const state = await up({ name: values.name, versions, woocommerce: values.woocommerce, hpos: values.hpos, progress: (line) => console.log(`▸ ${line}`) });
-    for (const site of Object.values(state.sites)) {
+    // Only the sites this run started: the state also remembers sites of earlier runs, which may be stopped.
+    for (const site of versions.map((v) => state.sites[v]!)) {
       console.log(`WordPress ${site.version} with ${describeWooCommerce(site.woocommerce)}: ${site.url}/wp-admin/  (login ${site.adminUser} / ${site.adminPassword})`);
     }
     console.log(`MariaDB: 127.0.0.1:${state.mariadb.port} (user ${state.mariadb.user})`);
