@@ -11,9 +11,11 @@ import { ROOT } from '../test/stack/paths.ts';
 import { evalPhp } from '../test/stack/wordpress.ts';
 import { freePort, stopProcess, waitFor, StackError } from '../test/stack/system.ts';
 import { startCrmSimulator } from '../test/crm-simulator/simulator.ts';
+import { thingsToTry } from './things-to-try.ts';
 
+const STACK = process.env.CRM_BRIDGE_DEMO_STACK || 'demo';
 try {
-  const state = await up({ name: 'demo', versions: ['6.1'] });
+  const state = await up({ name: STACK, versions: ['6.1'] });
   const site = state.sites['6.1']!;
   const db = state.mariadb;
 
@@ -120,23 +122,7 @@ CRM Bridge demo is running.
 
 WooCommerce orders ${seeded.join(', ')} are CRM orders CRM-1001, CRM-1002, CRM-1003.
 
-Try:
-  1. Mark CRM-1001 paid in the CRM; within a second order ${seeded[0]} is "processing":
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"paid"}' ${crm.url}/admin/orders/CRM-1001
-  2. Make the CRM flaky and send a burst: the sidecar retries with backoff and nothing is lost.
-       curl -X POST -H 'content-type: application/json' -d '{"errorRate":0.5,"duplicates":3}' ${crm.url}/admin/knobs
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"shipped"}' ${crm.url}/admin/orders/CRM-1002
-  3. Send a completed order back to "paid": the move is refused and logged.
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"shipped"}' ${crm.url}/admin/orders/CRM-1003
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"paid"}' ${crm.url}/admin/orders/CRM-1003
-  4. Create an order in the shop: within a second the CRM has it, signed and verified, and links it back.
-       curl -u '${site.adminUser}:${adminAppPassword}' -H 'content-type: application/json' \\
-         -d '{"status":"processing","line_items":[{"name":"Kettle","quantity":1,"total":"49.00"}]}' ${site.url}/wp-json/wc/v3/orders
-       curl ${crm.url}/admin/webhooks
-  5. Lose a webhook (the CRM cancels CRM-1001 without telling the shop), then reconcile today's orders:
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"cancelled","send_webhook":false}' ${crm.url}/admin/orders/CRM-1001
-       (set -a; . ${envFile}; node sidecar/dist/main.js reconcile --from ${new Date().toISOString().slice(0, 10)})
-  The whole history of each event is in the ${site.tablePrefix}crm_bridge_log table (and the admin screen's health view).
+${thingsToTry({ siteUrl: site.url, adminUser: site.adminUser, adminAppPassword, crmUrl: crm.url, orderIds: [seeded[0]!, seeded[1]!, seeded[2]!], envFile, sidecarMain: main, since: new Date().toISOString().slice(0, 10) })}
 
 Press Ctrl-C to stop everything.
 `);
@@ -152,7 +138,7 @@ Press Ctrl-C to stop everything.
   if (sidecar.exitCode === null) sidecar.kill('SIGTERM');
   await stopProcess(sidecar.pid!, main);
   await crm.close();
-  await down('demo');
+  await down(STACK);
   console.log('stopped.');
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
