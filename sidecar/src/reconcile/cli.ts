@@ -19,6 +19,7 @@ import { wordpressApply } from '../wordpress/apply.js';
 import { wordpressOrders } from '../wordpress/orders.js';
 import { wordpressLink } from '../wordpress/link.js';
 import { reconcile, type ReconcileSummary } from './reconcile.js';
+import { RECONCILE_RETRY } from './retry.js';
 
 export const USAGE = `Usage: crm-bridge reconcile --from <date> [--to <date>] [--dry-run] [--enforce] [--json] [--concurrency <n>]
 
@@ -106,6 +107,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
         readLink: (crmOrderId) => readLink(database.db, crmOrderId),
         link: wordpressLink(wp),
         worker: `reconcile@${config.workerId}`.slice(0, 64),
+        retry: { policy: RECONCILE_RETRY, clock: systemClock, random: Math.random },
       },
       {
         after: args.data.from,
