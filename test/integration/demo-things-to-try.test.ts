@@ -3,7 +3,7 @@
 // from its output and run with bash as one pasted block, and what the step claims is checked in the
 // shop, the sync log and the CRM simulator. Ctrl-C then stops the demo.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,8 @@ const statusOf = (orderId: number) => php(`echo wp_json_encode( wc_get_order( ${
 /** The sync log's decisions for one CRM order, oldest first. */
 const logOf = (crmOrderId: string) =>
   php(`global $wpdb; echo wp_json_encode( $wpdb->get_results( $wpdb->prepare( "SELECT event_id, decision FROM {$wpdb->prefix}crm_bridge_log WHERE crm_order_id = %s ORDER BY id", ${JSON.stringify(crmOrderId)} ) ) );`) as { event_id: string; decision: string }[];
-const crmUrl = () => /CRM simulator\s+(http:\/\/\S+)\/admin\/orders/.exec(printed)![1]!;
+/** The CRM simulator's address, from the command that resets its knobs (step 2). */
+const crmUrl = () => /-X DELETE (http:\/\/\S+)\/admin\/knobs/.exec(printed)![1]!;
 
 beforeAll(async () => {
   // A fresh stack each run: the demo's seeded CRM orders start at version 0 on every start.
@@ -66,7 +67,9 @@ beforeAll(async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, CRM_BRIDGE_DEMO_STACK: STACK };
   // The demo that reads CRM_BRIDGE_WOOCOMMERCE takes `standin` for the stand-in on purpose; before it
   // did, the stack read the variable as a release's path, and the stand-in was what it ran without one.
-  if (readFileSync(join(ROOT, 'demo', 'demo.ts'), 'utf8').includes('CRM_BRIDGE_WOOCOMMERCE')) env.CRM_BRIDGE_WOOCOMMERCE = 'standin';
+  const demoDir = join(ROOT, 'demo');
+  const demoReadsIt = readdirSync(demoDir).some((f) => /\.(ts|mjs)$/.test(f) && readFileSync(join(demoDir, f), 'utf8').includes('CRM_BRIDGE_WOOCOMMERCE'));
+  if (demoReadsIt) env.CRM_BRIDGE_WOOCOMMERCE = 'standin';
   else delete env.CRM_BRIDGE_WOOCOMMERCE;
   // Its own process group, so that SIGINT reaches it as a terminal's Ctrl-C does.
   demo = spawn('npx', ['tsx', 'demo/demo.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

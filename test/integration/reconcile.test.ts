@@ -346,6 +346,7 @@ describe('crm-bridge reconcile', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--enforce          ENFORCE: local changes are reverted to the CRM's state");
+    expect(help.stdout).toContain(`is tried again with backoff, up to ${RECONCILE_RETRY.maxAttempts} attempts, before the order is reported as an error`);
     for (const bad of [[], ['--from', 'yesterday'], ['--from', '2026-11-02', '--to', '2026-11-01'], ['--from', '2026-11-01', '--concurrency', '0'], ['--from', '2026-11-01', '--what']]) {
       const res = await cli(bad);
       expect(res.code, bad.join(' ')).toBe(2);

@@ -27,7 +27,8 @@ Compares the WooCommerce orders created between --from and --to (dates or date-t
 to now, a date alone covers its whole day, in UTC) with the CRM, and applies every change the CRM
 made after shop and CRM last agreed that an order missed. Each repair is written to the sync log.
 Orders changed in the shop since the CRM's last change, and orders the CRM does not know, are
-reported and left alone.
+reported and left alone. A CRM answer that fails in a way that passes (5xx, 429, a timeout,
+no connection) is tried again with backoff, up to ${RECONCILE_RETRY.maxAttempts} attempts, before the order is reported as an error.
 
   --dry-run          report what would be repaired, change nothing
   --enforce          ENFORCE: local changes are reverted to the CRM's state. Every order whose
