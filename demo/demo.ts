@@ -29,6 +29,7 @@ function setStandinNotice(site: SiteState, text: string): void {
 function loud(text: string): string {
   return `\n${'!'.repeat(100)}\n${text.replace(/(.{1,96})(\s+|$)/g, '! $1\n')}${'!'.repeat(100)}\n`;
 }
+import { thingsToTry } from './things-to-try.ts';
 
 try {
   const env = DemoEnv.safeParse(process.env);
@@ -91,18 +92,31 @@ try {
   // Products, a customer and three orders placed as a checkout would, each known to the CRM under its own id.
   step('shop: seeding products and customer orders');
   const seeded = JSON.parse(evalPhp(site, readFileSync(join(ROOT, 'demo', 'php', 'seed.php'), 'utf8').replace(/^<\?php\s*/, ''))) as number[];
-  for (const [i, orderId] of seeded.entries()) {
-    crm.orders.set(`CRM-${1001 + i}`, { crm_order_id: `CRM-${1001 + i}`, status: 'pending', version: 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
-  }
   // Linked as if the CRM had answered their order.created: a CRM may only act on orders it was given.
-  evalPhp(
-    site,
-    `foreach ( json_decode( ${JSON.stringify(JSON.stringify(seeded))} ) as $i => $id ) {
-       $crm_id = 'CRM-' . ( 1001 + $i );
-       \\CrmBridge\\Origin::run( \\CrmBridge\\Origin::CRM, static function () use ( $id, $crm_id ): void { $o = wc_get_order( $id ); $o->update_meta_data( \\CrmBridge\\Links::META_CRM_ORDER_ID, $crm_id ); $o->save(); } );
-       \\CrmBridge\\Links::save( $crm_id, (int) $id, null );
-     }`,
-  );
+  // On a second run the three orders go back to pending (as the CRM, so nothing is sent back) and the
+  // CRM's records continue from the version last applied: the things to try work again as printed.
+  const versions = JSON.parse(
+    evalPhp(
+      site,
+      `$versions = array();
+       foreach ( json_decode( ${JSON.stringify(JSON.stringify(seeded))} ) as $i => $id ) {
+         $crm_id = 'CRM-' . ( 1001 + $i );
+         \\CrmBridge\\Origin::run( \\CrmBridge\\Origin::CRM, static function () use ( $id, $crm_id ): void {
+           $o = wc_get_order( $id );
+           $o->update_meta_data( \\CrmBridge\\Links::META_CRM_ORDER_ID, $crm_id );
+           if ( 'pending' !== $o->get_status() ) { $o->set_status( 'pending', 'The demo started again.' ); }
+           $o->save();
+         } );
+         \\CrmBridge\\Links::save( $crm_id, (int) $id, null );
+         $versions[] = (int) \\CrmBridge\\Links::applied_version( $crm_id, wc_get_order( $id ) );
+       }
+       echo wp_json_encode( $versions );`,
+    ),
+  ) as number[];
+  for (const [i, orderId] of seeded.entries()) {
+    crm.orders.set(`CRM-${1001 + i}`, { crm_order_id: `CRM-${1001 + i}`, status: 'pending', version: versions[i] ?? 0, updated_at: new Date().toISOString(), woo_order_id: orderId });
+  }
+  const productId = Number(evalPhp(site, `echo (int) ( function_exists( 'wc_get_product_id_by_sku' ) ? wc_get_product_id_by_sku( 'DEMO-GRINDER' ) : 0 );`).trim()) || undefined;
 
   // The sidecar gets its own database user with the documented grants (the script docker-compose runs),
   // not WordPress's login: the plugin's tables and its options view, nothing else.
@@ -149,23 +163,7 @@ CRM Bridge demo is running.
 
 WooCommerce orders ${seeded.join(', ')} are CRM orders CRM-1001, CRM-1002, CRM-1003.
 
-Try:
-  1. Mark CRM-1001 paid in the CRM; within a second order ${seeded[0]} is "processing":
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"paid"}' ${crm.url}/admin/orders/CRM-1001
-  2. Make the CRM flaky and send a burst: the sidecar retries with backoff and nothing is lost.
-       curl -X POST -H 'content-type: application/json' -d '{"errorRate":0.5,"duplicates":3}' ${crm.url}/admin/knobs
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"shipped"}' ${crm.url}/admin/orders/CRM-1002
-  3. Send a completed order back to "paid": the move is refused and logged.
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"shipped"}' ${crm.url}/admin/orders/CRM-1003
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"paid"}' ${crm.url}/admin/orders/CRM-1003
-  4. Create an order in the shop: within a second the CRM has it, signed and verified, and links it back.
-       curl -u '${site.adminUser}:${adminAppPassword}' -H 'content-type: application/json' \\
-         -d '{"status":"processing","line_items":[{"name":"Kettle","quantity":1,"total":"49.00"}]}' ${site.url}/wp-json/wc/v3/orders
-       curl ${crm.url}/admin/webhooks
-  5. Lose a webhook (the CRM cancels CRM-1001 without telling the shop), then reconcile today's orders:
-       curl -X PUT -H 'content-type: application/json' -d '{"status":"cancelled","send_webhook":false}' ${crm.url}/admin/orders/CRM-1001
-       (set -a; . ${envFile}; node sidecar/dist/main.js reconcile --from ${new Date().toISOString().slice(0, 10)})
-  The whole history of each event is in the ${site.tablePrefix}crm_bridge_log table (and the admin screen's health view).
+${thingsToTry({ siteUrl: site.url, adminUser: site.adminUser, adminAppPassword, crmUrl: crm.url, orderIds: [seeded[0]!, seeded[1]!, seeded[2]!], envFile, sidecarMain: main, productId, since: new Date().toISOString().slice(0, 10) })}
 
 Press Ctrl-C to stop everything.
 `);

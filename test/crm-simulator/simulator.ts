@@ -81,10 +81,12 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
 
   // CRM order ids never repeat across simulator runs: a shop keeps its links, and a link is never moved.
   const instance = randomBytes(3).toString('hex').toUpperCase();
+  // A fresh copy each time: failNext counts down in place.
+  const initialKnobs = (): Knobs => knobsSchema.parse(opts.knobs ?? {});
   const sim: CrmSimulator = {
     url: '',
     orders: new Map(),
-    knobs: knobsSchema.parse(opts.knobs ?? {}),
+    knobs: initialKnobs(),
     calls: { ok: 0, failed: 0, rateLimited: 0, notFound: 0 },
     webhooksSent: [],
     webhooksReceived: [],
@@ -217,7 +219,12 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     }
     res.json({ ok: true });
   });
-  app.get('/admin/webhooks', (_req, res) => void res.json(sim.webhooksReceived));
+  // ?order_id=<id>: only the webhooks about that shop order.
+  app.get('/admin/webhooks', (req, res) => {
+    const orderId = z.coerce.number().int().positive().optional().safeParse(req.query.order_id);
+    if (!orderId.success) return void res.status(400).json({ error: 'order_id must be a positive whole number' });
+    res.json(orderId.data === undefined ? sim.webhooksReceived : sim.webhooksReceived.filter((w) => w.orderId === orderId.data));
+  });
 
   // Control API, for the demo and for manual testing.
   app.get('/admin/orders', (_req, res) => void res.json([...sim.orders.values()]));
@@ -231,6 +238,11 @@ export async function startCrmSimulator(opts: { port?: number; token?: string; k
     const parsed = knobsSchema.partial().safeParse(req.body);
     if (!parsed.success) return void res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
     sim.setKnobs(parsed.data);
+    res.json(sim.knobs);
+  });
+  // Back to the knobs the simulator started with: a well-behaved CRM again.
+  app.delete('/admin/knobs', (_req, res) => {
+    sim.knobs = initialKnobs();
     res.json(sim.knobs);
   });
 

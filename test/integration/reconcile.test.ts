@@ -2,12 +2,15 @@
 // made by changing orders in the CRM without sending webhooks, and in the shop by hand. Reconcile's
 // writes go through the write endpoint, which logs them under the source reconcile or reconcile_enforce.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
 import { sleep, waitFor } from '../stack/system.ts';
 import { configureCrm, createOrders, CRM_TOKEN, orderDetails, orderStates, unique } from '../support/incoming.ts';
 import { announceToCrm } from '../support/trust.ts';
 import { SIDECAR_MAIN, sidecarEnv, startSidecar } from '../support/sidecar.ts';
+import { RECONCILE_RETRY } from '../../sidecar/src/reconcile/retry.ts';
 import { adminSession, closePools, dbPool, rest, site, wpEval } from '../support/stack.ts';
 
 let crm: CrmSimulator;
@@ -272,6 +275,66 @@ describe('crm-bridge reconcile', () => {
     }
   });
 
+  it('retries a CRM that fails every other answer, and repairs every order; a 404 is reported at once', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    // Half its answers are 500s, every other one (its randomness is injected: one draw fails a call, an
+    // answered call takes two), so without retries every order would be an error.
+    const cycle = [0.25, 0.75, 0.75];
+    let draw = 0;
+    const flaky = await startCrmSimulator({ token: CRM_TOKEN, knobs: { errorRate: 0.5 }, random: () => cycle[draw++ % cycle.length]! });
+    try {
+      const [a, b, unknown] = createOrders(['pending', 'pending', 'pending']) as [number, number, number];
+      announceToCrm([a, b, unknown]);
+      const ids = { a: unique('RF'), b: unique('RF'), unknown: unique('RF') };
+      for (const [crmId, orderId] of [[ids.a, a], [ids.b, b]] as const) {
+        flaky.orders.set(crmId, { crm_order_id: crmId, status: 'on_hold', version: 1, updated_at: new Date().toISOString(), woo_order_id: orderId });
+        await applied(orderId, crmId, 'on-hold', 1);
+        // Paid in the CRM; the webhook was lost.
+        flaky.orders.set(crmId, { crm_order_id: crmId, status: 'paid', version: 2, updated_at: new Date().toISOString(), woo_order_id: orderId });
+      }
+      wpEval(`$u = wc_get_order( ${unknown} ); $u->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(ids.unknown)} ); $u->save();`);
+      configureCrm(flaky.url);
+      const run = await cli(['--from', from, '--json', '--concurrency', '1']);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout) as Summary;
+      expect(summary.counts).toMatchObject({ repaired: 2, crm_missing: 1, error: 0 });
+      expect(orderStates([a, b])).toMatchObject({ [a]: { status: 'processing', version: '2' }, [b]: { status: 'processing', version: '2' } });
+      // Each order's first read failed and was tried again; the 404 was not.
+      expect(flaky.calls).toMatchObject({ failed: 3, ok: 2, notFound: 1 });
+    } finally {
+      configureCrm(crm.url);
+      await flaky.close();
+    }
+  });
+
+  it('reports a CRM that always answers 503 after its retries, with exit code 1', async () => {
+    await sleep(1100);
+    const from = new Date().toISOString();
+    let requests = 0;
+    const down = createServer((_req, res) => {
+      requests++;
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"maintenance"}');
+    });
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    try {
+      const [orderId] = createOrders(['pending']) as [number];
+      announceToCrm([orderId]);
+      const crmId = unique('RD');
+      wpEval(`$o = wc_get_order( ${orderId} ); $o->update_meta_data( '_crm_bridge_crm_order_id', ${JSON.stringify(crmId)} ); $o->save();`);
+      configureCrm(`http://127.0.0.1:${(down.address() as AddressInfo).port}`);
+      const run = await cli(['--from', from, '--json']);
+      expect(run.code).toBe(1);
+      const summary = JSON.parse(run.stdout) as Summary & { stopped: string | null };
+      expect(summary.stopped).toBeNull();
+      expect(summary.findings).toEqual([{ orderId, crmOrderId: crmId, verdict: 'error', detail: `crm_unavailable: CRM answered 503 (after ${RECONCILE_RETRY.maxAttempts} attempts)` }]);
+      expect(requests).toBe(RECONCILE_RETRY.maxAttempts);
+    } finally {
+      configureCrm(crm.url);
+      await new Promise((resolve) => down.close(resolve));
+    }
+  });
+
   it('reads its range in UTC days, refuses bad arguments with exit code 2, and enforces only when asked', async () => {
     const past = await cli(['--from', '2001-01-01', '--to', '2001-01-31', '--json']);
     expect(past.code).toBe(0);
@@ -283,6 +346,7 @@ describe('crm-bridge reconcile', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--enforce          ENFORCE: local changes are reverted to the CRM's state");
+    expect(help.stdout).toContain(`is tried again with backoff, up to ${RECONCILE_RETRY.maxAttempts} attempts, before the order is reported as an error`);
     for (const bad of [[], ['--from', 'yesterday'], ['--from', '2026-11-02', '--to', '2026-11-01'], ['--from', '2026-11-01', '--concurrency', '0'], ['--from', '2026-11-01', '--what']]) {
       const res = await cli(bad);
       expect(res.code, bad.join(' ')).toBe(2);

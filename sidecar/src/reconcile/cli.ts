@@ -19,6 +19,7 @@ import { wordpressApply } from '../wordpress/apply.js';
 import { wordpressOrders } from '../wordpress/orders.js';
 import { wordpressLink } from '../wordpress/link.js';
 import { reconcile, type ReconcileSummary } from './reconcile.js';
+import { RECONCILE_RETRY } from './retry.js';
 
 export const USAGE = `Usage: crm-bridge reconcile --from <date> [--to <date>] [--dry-run] [--enforce] [--json] [--concurrency <n>]
 
@@ -26,7 +27,8 @@ Compares the WooCommerce orders created between --from and --to (dates or date-t
 to now, a date alone covers its whole day, in UTC) with the CRM, and applies every change the CRM
 made after shop and CRM last agreed that an order missed. Each repair is written to the sync log.
 Orders changed in the shop since the CRM's last change, and orders the CRM does not know, are
-reported and left alone.
+reported and left alone. A CRM answer that fails in a way that passes (5xx, 429, a timeout,
+no connection) is tried again with backoff, up to ${RECONCILE_RETRY.maxAttempts} attempts, before the order is reported as an error.
 
   --dry-run          report what would be repaired, change nothing
   --enforce          ENFORCE: local changes are reverted to the CRM's state. Every order whose
@@ -106,6 +108,7 @@ export async function runReconcileCli(argv: string[]): Promise<number> {
         readLink: (crmOrderId) => readLink(database.db, crmOrderId),
         link: wordpressLink(wp),
         worker: `reconcile@${config.workerId}`.slice(0, 64),
+        retry: { policy: RECONCILE_RETRY, clock: systemClock, random: Math.random },
       },
       {
         after: args.data.from,

@@ -12,6 +12,7 @@ import { classify, PermanentError } from '../errors.js';
 import { driftOf } from '../incoming/decide.js';
 import type { Link } from '../db/readLink.js';
 import { actOn } from '../outcome.js';
+import { fetchWithRetries, type RetryDeps } from './retry.js';
 
 export type Verdict =
   /** WooCommerce shows the CRM's latest state. */
@@ -71,6 +72,8 @@ export interface ReconcileDeps {
   link: LinkFn;
   /** Named in the sync log rows the write endpoint writes for reconcile's transitions. */
   worker: string;
+  /** How a CRM read that failed in a way that passes is tried again before the order is an error. */
+  retry: RetryDeps;
 }
 
 export interface ReconcileOptions {
@@ -139,7 +142,7 @@ async function check(deps: ReconcileDeps, order: ShopOrder, opts: ReconcileOptio
   if (!crmOrderId) return verdict('unlinked', 'the order has no CRM order id');
   let crm: CrmOrder;
   try {
-    crm = await deps.fetchCrmOrder(deps.settings, deps.credentials, crmOrderId, opts.signal);
+    crm = await fetchWithRetries(() => deps.fetchCrmOrder(deps.settings, deps.credentials, crmOrderId, opts.signal), deps.retry, opts.signal);
   } catch (err) {
     const failure = classify(err);
     if (failure instanceof PermanentError && failure.code === 'crm_order_not_found') return verdict('crm_missing', failure.message);
