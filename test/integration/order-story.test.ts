@@ -140,7 +140,10 @@ describe('the sync log as CSV', () => {
     const out = (await (await rest(`/crm-bridge/v1/admin/log.csv?order_id=${orderId}&direction=out`, { session })).text()).trimEnd().split('\n');
     expect(out).toHaveLength(2);
 
-    // The log's capability: a customer is refused, as is a request without a session.
+    // The log's capability: a shop manager may export, a customer is refused, as is a request without a session.
+    ensureUser('story-manager', 'shop_manager', 'story-manager-pass-1');
+    const manager = await login('story-manager', 'story-manager-pass-1');
+    expect((await rest(`/crm-bridge/v1/admin/log.csv?order_id=${orderId}`, { session: manager })).status).toBe(200);
     ensureUser('story-customer', 'customer', 'story-customer-pass-1');
     const customer = await login('story-customer', 'story-customer-pass-1');
     expect((await rest(`/crm-bridge/v1/admin/log.csv?order_id=${orderId}`, { session: customer })).status).toBe(403);
