@@ -19,6 +19,9 @@ final class Subscriptions {
 
 	public const TOPICS = array( 'order.created', 'order.updated', 'order.status_changed', 'order.deleted' );
 
+	/** The window of a subscription's success rate, in seconds. */
+	public const HEALTH_WINDOW = 86400;
+
 	/**
 	 * Every active subscription, as arrays (secrets stay encrypted).
 	 *
@@ -67,6 +70,32 @@ final class Subscriptions {
 		$table = Schema::table( 'subscriptions' );
 		$rows  = $wpdb->get_results( "SELECT * FROM $table ORDER BY id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		return array_map( array( self::class, 'public_view' ), is_array( $rows ) ? $rows : array() );
+	}
+
+	/**
+	 * How each subscription's deliveries fare: the share delivered of its attempts over the last
+	 * HEALTH_WINDOW seconds, its latest attempt with the answer's status code, and since when it fails.
+	 *
+	 * @param array<int, array<string, mixed>> $subscriptions Subscriptions as all() gives them.
+	 * @param int                              $now           Unix time.
+	 * @return array<int, array<string, mixed>> The subscriptions, each with a health member.
+	 */
+	public static function with_health( array $subscriptions, int $now ): array {
+		$counts = SyncLogReader::delivery_counts( $now - self::HEALTH_WINDOW );
+		return array_map(
+			static function ( array $sub ) use ( $counts ): array {
+				$count         = $counts[ $sub['id'] ] ?? array( 'attempts' => 0, 'delivered' => 0 );
+				$sub['health'] = array(
+					'window_hours' => intdiv( self::HEALTH_WINDOW, HOUR_IN_SECONDS ),
+					'attempts'     => $count['attempts'],
+					'delivered'    => $count['delivered'],
+					'success_rate' => $count['attempts'] ? round( $count['delivered'] / $count['attempts'], 4 ) : null,
+					'last_attempt' => SyncLogReader::last_attempt( (int) $sub['id'] ),
+				);
+				return $sub;
+			},
+			$subscriptions
+		);
 	}
 
 	/**
@@ -243,7 +272,7 @@ final class Subscriptions {
 		}
 		if ( ! $partial || array_key_exists( 'status_filter', $input ) ) {
 			$statuses = array_values( array_filter( array_map( 'strval', (array) ( $input['status_filter'] ?? array() ) ) ) );
-			$known    = array_map( static fn( $s ) => substr( $s, 3 ), array_keys( wc_get_order_statuses() ) );
+			$known    = array_map( 'strval', array_keys( Settings\Rules::statuses() ) );
 			if ( array_diff( $statuses, $known ) ) {
 				/* translators: %s: list of statuses */
 				$errors['status_filter'] = sprintf( __( 'Unknown order status; use %s.', 'crm-bridge' ), implode( ', ', $known ) );

@@ -1,7 +1,8 @@
 <?php
 /**
- * Read model of the sync log for the admin screen: a filtered page, one entry with its event's other
- * rows, one order's latest rows, and the success rate, latency and throughput the health view shows.
+ * Read model of the sync log for the admin screen: a filtered page (the screen's and the CSV
+ * export's), one entry with its event's other rows, one order's latest rows, and the success rate,
+ * latency and throughput the health view shows.
  *
  * @package CrmBridge
  */
@@ -9,7 +10,6 @@
 declare( strict_types=1 );
 
 namespace CrmBridge;
-
 
 defined( 'ABSPATH' ) || exit;
 
@@ -20,49 +20,77 @@ final class SyncLogReader {
 
 	/** Columns a page can be filtered on by equality, with their placeholder. */
 	public const EXACT = array(
-		'order_id'     => '%d',
-		'crm_order_id' => '%s',
-		'event_id'     => '%s',
-		'direction'    => '%s',
-		'decision'     => '%s',
-		'error_class'  => '%s',
+		'event_id'    => '%s',
+		'direction'   => '%s',
+		'decision'    => '%s',
+		'error_class' => '%s',
 	);
 
 	/**
-	 * Rows newest first, below a keyset cursor.
+	 * Rows newest first, below a keyset cursor, each with its subscription's name and its topic (the
+	 * outgoing delivery's, or the incoming event's type) while the queue still holds the event.
 	 *
-	 * @param array<string, int|string> $exact     Column (a key of EXACT) => value.
+	 * @param array<string, int|string> $filter    order_id (its own rows and those of its linked CRM order),
+	 *                                             crm_order_id (a prefix), from and to (UTC, Y-m-d H:i:s),
+	 *                                             and the keys of EXACT.
 	 * @param int|null                  $before_id Only rows with a smaller id.
-	 * @param string|null               $from      Only rows created at or after this UTC time (Y-m-d H:i:s).
-	 * @param string|null               $to        Only rows created at or before this UTC time.
 	 * @param int                       $limit     At most this many.
 	 * @return array<int, array<string, string|null>>
 	 */
-	public static function page( array $exact, ?int $before_id, ?string $from, ?string $to, int $limit ): array {
+	public static function page( array $filter, ?int $before_id, int $limit ): array {
+		global $wpdb;
+		[ $where, $args ] = self::where( $filter );
+		if ( null !== $before_id ) {
+			$where[] = 'l.id < %d';
+			$args[]  = $before_id;
+		}
+		$args[]        = $limit;
+		$log           = Schema::table( 'log' );
+		$subscriptions = Schema::table( 'subscriptions' );
+		$outbox        = Schema::table( 'outbox' );
+		$inbox         = Schema::table( 'inbox' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant tables and clauses, values prepared.
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT l.*, s.name AS subscription_name, COALESCE(o.topic, i.event_type) AS topic FROM $log l LEFT JOIN $subscriptions s ON s.id = l.subscription_id LEFT JOIN $outbox o ON l.direction = 'out' AND o.webhook_id = l.event_id LEFT JOIN $inbox i ON l.direction = 'in' AND i.event_id = l.event_id WHERE " . implode( ' AND ', $where ) . ' ORDER BY l.id DESC LIMIT %d', $args ), ARRAY_A );
+		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
+	 * The WHERE clauses of a filter and their values. An order's story is its own rows and the rows of
+	 * the CRM order linked to it (the receiver logs an event before anyone knows its order); a CRM
+	 * order id matches by prefix, which the crm_order_id index serves.
+	 *
+	 * @param array<string, int|string> $filter See page().
+	 * @return array{0: list<string>, 1: list<int|string>}
+	 */
+	private static function where( array $filter ): array {
 		global $wpdb;
 		$where = array( '1 = 1' );
 		$args  = array();
-		foreach ( array_intersect_key( $exact, self::EXACT ) as $column => $value ) {
-			$where[] = $column . ' = ' . self::EXACT[ $column ];
+		foreach ( array_intersect_key( $filter, self::EXACT ) as $column => $value ) {
+			$where[] = 'l.' . $column . ' = ' . self::EXACT[ $column ];
 			$args[]  = $value;
 		}
-		if ( null !== $before_id ) {
-			$where[] = 'id < %d';
-			$args[]  = $before_id;
+		if ( isset( $filter['order_id'] ) ) {
+			$crm = Links::crm_order_for( (int) $filter['order_id'] );
+			if ( '' === $crm ) {
+				$where[] = 'l.order_id = %d';
+				$args[]  = (int) $filter['order_id'];
+			} else {
+				$where[] = '( l.order_id = %d OR l.crm_order_id = %s )';
+				array_push( $args, (int) $filter['order_id'], $crm );
+			}
 		}
-		if ( null !== $from ) {
-			$where[] = 'created_at >= %s';
-			$args[]  = $from;
+		if ( isset( $filter['crm_order_id'] ) && '' !== $filter['crm_order_id'] ) {
+			$where[] = 'l.crm_order_id LIKE %s';
+			$args[]  = $wpdb->esc_like( (string) $filter['crm_order_id'] ) . '%';
 		}
-		if ( null !== $to ) {
-			$where[] = 'created_at <= %s';
-			$args[]  = $to;
+		foreach ( array( 'from' => '>=', 'to' => '<=' ) as $key => $operator ) {
+			if ( isset( $filter[ $key ] ) ) {
+				$where[] = "l.created_at $operator %s";
+				$args[]  = (string) $filter[ $key ];
+			}
 		}
-		$args[] = $limit;
-		$table  = Schema::table( 'log' );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table and clauses, values prepared.
-		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM $table WHERE " . implode( ' AND ', $where ) . ' ORDER BY id DESC LIMIT %d', $args ), ARRAY_A );
-		return is_array( $rows ) ? $rows : array();
+		return array( $where, $args );
 	}
 
 	/**
@@ -79,17 +107,57 @@ final class SyncLogReader {
 	}
 
 	/**
-	 * The latest rows about one order, newest first (the order box).
+	 * The latest rows about one order, newest first (the order box): the rows page() gives for it.
 	 *
 	 * @param int $order_id Order id.
 	 * @param int $limit    At most this many rows.
 	 * @return array<int, array<string, string|null>>
 	 */
 	public static function for_order( int $order_id, int $limit ): array {
+		return self::page( array( 'order_id' => $order_id ), null, $limit );
+	}
+
+	/**
+	 * Per subscription, its delivery attempts since $since and how many of them were delivered.
+	 *
+	 * @param int $since Unix time.
+	 * @return array<int, array{attempts: int, delivered: int}> Subscription id => counts.
+	 */
+	public static function delivery_counts( int $since ): array {
 		global $wpdb;
 		$table = Schema::table( 'log' );
-		$rows  = $wpdb->get_results( $wpdb->prepare( "SELECT created_at, direction, decision, to_status, error_class, message FROM $table WHERE order_id = %d ORDER BY id DESC LIMIT %d", $order_id, $limit ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		return is_array( $rows ) ? $rows : array();
+		$rows  = $wpdb->get_results( $wpdb->prepare( "SELECT subscription_id, COUNT(*) AS attempts, SUM(decision = 'delivered') AS delivered FROM $table WHERE created_at >= %s AND direction = 'out' AND subscription_id IS NOT NULL AND decision IN ('delivered','retried','dead') GROUP BY subscription_id", gmdate( 'Y-m-d H:i:s', $since ) ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$counts = array();
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$counts[ (int) $row['subscription_id'] ] = array(
+				'attempts'  => (int) $row['attempts'],
+				'delivered' => (int) $row['delivered'],
+			);
+		}
+		return $counts;
+	}
+
+	/**
+	 * A subscription's latest delivery attempt (delivered, retried or dead), or null.
+	 *
+	 * @param int $subscription_id Subscription id.
+	 * @return array{at: string, decision: string, status_code: int|null, message: string|null}|null
+	 */
+	public static function last_attempt( int $subscription_id ): ?array {
+		global $wpdb;
+		$table = Schema::table( 'log' );
+		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT created_at, decision, message, detail FROM $table WHERE subscription_id = %d AND direction = 'out' AND decision IN ('delivered','retried','dead') ORDER BY id DESC LIMIT 1", $subscription_id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		if ( ! is_array( $row ) ) {
+			return null;
+		}
+		$detail = json_decode( (string) $row['detail'], true );
+		$code   = is_array( $detail ) ? ( $detail['status_code'] ?? null ) : null;
+		return array(
+			'at'          => (string) $row['created_at'],
+			'decision'    => (string) $row['decision'],
+			'status_code' => is_numeric( $code ) ? (int) $code : null,
+			'message'     => $row['message'],
+		);
 	}
 
 	/**

@@ -277,3 +277,34 @@ export const auditEntrySchema = z.object({
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export const getAudit = (page: number, perPage = 50) =>
   request(z.object({ items: z.array(auditEntrySchema), total: z.number(), page: z.number(), per_page: z.number() }), { path: `/admin/audit?page=${page}&per_page=${perPage}` });
+
+// The sync log as the log screen reads it: rows with their subscription and topic, the site's time
+// zone, the CSV export of the same filters; and each subscription's delivery health.
+export const logRowSchema = logEntrySchema.extend({ subscription_name: z.string().nullable(), topic: z.string().nullable(), detail: z.unknown().nullable() });
+export type LogRow = z.infer<typeof logRowSchema>;
+const logQuery = (filter: LogFilter, extra: Record<string, string> = {}): string =>
+  new URLSearchParams(Object.entries({ ...filter, ...extra }).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString();
+export const getLogPage = (filter: LogFilter, beforeId?: number) =>
+  request(z.object({ items: z.array(logRowSchema), next_before_id: z.number().nullable(), site_timezone: z.string() }), { path: `/admin/log?${logQuery(filter, beforeId ? { before_id: String(beforeId) } : {})}` });
+/** The filtered rows as a CSV file, newest first (at most the server's row limit). */
+export async function getLogCsv(filter: LogFilter): Promise<{ csv: Blob; rowLimit: number }> {
+  try {
+    const res = (await apiFetch({ path: `${NAMESPACE}/admin/log.csv?${logQuery(filter)}`, parse: false })) as Response;
+    return { csv: await res.blob(), rowLimit: Number(res.headers.get('X-CRM-Bridge-Row-Limit') ?? 0) };
+  } catch (err) {
+    const body: unknown = err instanceof Response ? await err.json().catch(() => null) : err;
+    const parsed = wpErrorSchema.safeParse(body);
+    throw parsed.success ? new ApiError(parsed.data.code, parsed.data.message, parsed.data.data?.status) : new ApiError('network_error', __('The export failed.', 'crm-bridge'));
+  }
+}
+export const subscriptionHealthSchema = z.object({
+  window_hours: z.number(),
+  attempts: z.number(),
+  delivered: z.number(),
+  success_rate: z.number().nullable(),
+  last_attempt: z.object({ at: z.string(), decision: z.string(), status_code: z.number().nullable(), message: z.string().nullable() }).nullable(),
+});
+export type SubscriptionHealth = z.infer<typeof subscriptionHealthSchema>;
+export const subscriptionWithHealthSchema = subscriptionSchema.extend({ health: subscriptionHealthSchema });
+export type SubscriptionWithHealth = z.infer<typeof subscriptionWithHealthSchema>;
+export const getSubscriptionsWithHealth = () => request(z.object({ items: z.array(subscriptionWithHealthSchema), site_timezone: z.string() }), { path: '/admin/subscriptions' });

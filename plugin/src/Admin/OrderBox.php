@@ -1,7 +1,7 @@
 <?php
 /**
  * A box on the WooCommerce order edit screen with the order's sync history (the latest 20 log rows),
- * on both the HPOS screen and the legacy post screen.
+ * on both the HPOS screen and the legacy post screen, and a link to the order's story in the sync log.
  *
  * @package CrmBridge
  */
@@ -69,6 +69,15 @@ final class OrderBox {
 			);
 		}
 		echo '</ul>';
-		printf( '<p><a href="%s">%s</a></p></div>', esc_url( admin_url( 'admin.php?page=crm-bridge&tab=log' ) ), esc_html__( 'Open the sync log', 'crm-bridge' ) );
+		printf( '<p><a href="%s">%s</a></p></div>', esc_url( self::story_url( (int) $order->get_id() ) ), esc_html__( 'Open this order in the sync log', 'crm-bridge' ) );
+	}
+
+	/**
+	 * The sync log filtered to one order: its incoming and outgoing rows together.
+	 *
+	 * @param int $order_id Order id.
+	 */
+	public static function story_url( int $order_id ): string {
+		return admin_url( 'admin.php?page=crm-bridge&tab=log&order=' . $order_id );
 	}
 }

@@ -30,6 +30,7 @@ final class Routes {
 			Admin\ReadHealth::class,
 			Admin\ListLog::class,
 			Admin\ReadLogEntry::class,
+			Admin\ExportLog::class,
 			Admin\ListDeadLetters::class,
 			Admin\ReplayDeadLetters::class,
 			Admin\DiscardDeadLetters::class,

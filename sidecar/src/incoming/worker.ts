@@ -48,11 +48,15 @@ export async function runInboxWorker(deps: InboxWorkerDeps, signal: AbortSignal)
 
 async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: LoadedSettings, signal: AbortSignal): Promise<JobOutcome> {
   const started = deps.clock.now().getTime();
-  const base = { direction: 'in' as const, crmOrderId: event.crm_order_id, eventId: event.event_id, attempt: event.attempts };
+  const base: Omit<DecisionEntry, 'decision'> = { direction: 'in' as const, crmOrderId: event.crm_order_id, eventId: event.event_id, attempt: event.attempts };
   const entries: DecisionEntry[] = [];
   const elapsed = (): number => deps.clock.now().getTime() - started;
   const settings = loaded.settings;
   try {
+    // The link is read first so that every row about this event, a failed verification's too, names
+    // the WooCommerce order once it is known: the log's order filter then shows both directions.
+    const link = await readLink(deps.db, event.crm_order_id);
+    if (link) base.orderId = link.orderId;
     const fetchStarted = deps.clock.now().getTime();
     const crmOrder = await deps.fetchCrmOrder(settings, loaded.credentials, event.crm_order_id, signal);
     const verifyMs = deps.clock.now().getTime() - fetchStarted;
@@ -60,7 +64,7 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: 
     const crmStatus = printable(crmOrder.status);
     entries.push({ ...base, decision: 'verified', toStatus: crmStatus, latencyMs: verifyMs, detail: { crm_version: crmOrder.version } });
 
-    const decision = decide(crmOrder, await readLink(deps.db, event.crm_order_id), settings.mapping, event.crm_order_id);
+    const decision = decide(crmOrder, link, settings.mapping, event.crm_order_id);
     switch (decision.kind) {
       case 'stale':
         entries.push({ ...base, decision: 'stale', latencyMs: elapsed(), message: `CRM version ${decision.version} is not newer than the applied version ${decision.appliedVersion}` });

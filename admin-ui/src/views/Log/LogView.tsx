@@ -1,21 +1,28 @@
-// The sync log: filter by order, CRM order, event, direction, decision or error class; newest first;
-// "Load more" pages backwards on the server (keyset), so it stays fast on a large log.
+// The sync log: filter by order (3 or #3: its incoming and outgoing rows together), CRM order (by
+// prefix), event, direction, decision or error class; newest first, in the site's time zone with UTC
+// on hover. The filters live in the URL, so the order box and dead letters can link to a story.
+// "Load more" pages backwards on the server (keyset); "Export CSV" downloads the same filtered rows.
 import { Button, Card, CardBody, CardHeader, Notice, SelectControl, Spinner, TextControl } from '@wordpress/components';
-import { useEffect, useState } from '@wordpress/element';
+import { Fragment, useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { ApiError, getLog, getLogEntry, type LogDetail, type LogEntry, type LogFilter } from '../../api/client';
-import { Fragment } from '@wordpress/element';
+import { ApiError, getLogCsv, getLogEntry, getLogPage, type LogDetail, type LogFilter, type LogRow } from '../../api/client';
 import { toApiError } from '../../components/useApi';
+import { localTimeIn } from './localTime';
+import { EntryDetail } from './EntryDetail';
+import { filterFromUrl, showFilterInUrl } from './urlFilter';
 
 const DECISIONS = ['', 'accepted', 'duplicate', 'verified', 'applied', 'stale', 'refused', 'looped', 'delivered', 'retried', 'dead', 'linked', 'replayed', 'test'];
+const COLUMNS = 9;
 
 export function LogView() {
-  const [filter, setFilter] = useState<LogFilter>({});
-  const [applied, setApplied] = useState<LogFilter>({});
-  const [items, setItems] = useState<LogEntry[]>([]);
+  const [filter, setFilter] = useState<LogFilter>(filterFromUrl);
+  const [applied, setApplied] = useState<LogFilter>(filterFromUrl);
+  const [items, setItems] = useState<LogRow[]>([]);
+  const [timeZone, setTimeZone] = useState('UTC');
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const [open, setOpen] = useState<{ id: number; detail: LogDetail | null } | null>(null);
   const toggle = (id: number) => {
     if (open?.id === id) return setOpen(null);
@@ -27,10 +34,11 @@ export function LogView() {
 
   const load = (f: LogFilter, before?: number) => {
     setLoading(true);
-    getLog(f, before)
+    getLogPage(f, before)
       .then((page) => {
         setItems((prev) => (before ? [...prev, ...page.items] : page.items));
         setNext(page.next_before_id);
+        setTimeZone(page.site_timezone);
         setError(null);
       })
       .catch((err: unknown) => setError(toApiError(err)))
@@ -38,22 +46,41 @@ export function LogView() {
   };
   useEffect(() => load(applied), [applied]);
 
-  const input = (key: keyof LogFilter, label: string) => <TextControl label={label} value={filter[key] ?? ''} onChange={(v) => setFilter({ ...filter, [key]: v })} __nextHasNoMarginBottom />;
+  const exportCsv = () => {
+    setExporting(true);
+    getLogCsv(applied)
+      .then(({ csv }) => {
+        const link = document.createElement('a');
+        link.href = URL.createObjectURL(csv);
+        link.download = `crm-bridge-sync-log${applied.order_id ? `-order-${applied.order_id.replace(/\D/g, '')}` : ''}.csv`;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      })
+      .catch((err: unknown) => setError(toApiError(err)))
+      .finally(() => setExporting(false));
+  };
+
+  const localTime = localTimeIn(timeZone);
+  const input = (key: keyof LogFilter, label: string, help?: string) => <TextControl label={label} help={help} value={filter[key] ?? ''} onChange={(v) => setFilter({ ...filter, [key]: v })} __nextHasNoMarginBottom />;
   return (
     <Card className="crm-bridge-card">
       <CardHeader>
         <h2>{__('Sync log', 'crm-bridge')}</h2>
+        <Button variant="secondary" onClick={exportCsv} isBusy={exporting} disabled={exporting}>
+          {__('Export CSV', 'crm-bridge')}
+        </Button>
       </CardHeader>
       <CardBody>
         <form
           className="crm-bridge-filters"
           onSubmit={(e) => {
             e.preventDefault();
+            showFilterInUrl(filter);
             setApplied({ ...filter });
           }}
         >
-          {input('order_id', __('Order', 'crm-bridge'))}
-          {input('crm_order_id', __('CRM order', 'crm-bridge'))}
+          {input('order_id', __('Order', 'crm-bridge'), __('3 or #3: what came in and went out', 'crm-bridge'))}
+          {input('crm_order_id', __('CRM order', 'crm-bridge'), __('The id or its beginning', 'crm-bridge'))}
           {input('event_id', __('Event id', 'crm-bridge'))}
           <SelectControl
             label={__('Direction', 'crm-bridge')}
@@ -89,10 +116,12 @@ export function LogView() {
           <caption className="screen-reader-text">{__('Sync log entries, newest first', 'crm-bridge')}</caption>
           <thead>
             <tr>
-              <th scope="col">{__('Time (UTC)', 'crm-bridge')}</th>
+              {/* translators: %s: the site's time zone, as set in Settings > General */}
+              <th scope="col">{sprintf(__('Time (%s)', 'crm-bridge'), timeZone)}</th>
               <th scope="col">{__('Decision', 'crm-bridge')}</th>
               <th scope="col">{__('Order', 'crm-bridge')}</th>
               <th scope="col">{__('CRM order', 'crm-bridge')}</th>
+              <th scope="col">{__('Subscription · topic', 'crm-bridge')}</th>
               <th scope="col">{__('Status', 'crm-bridge')}</th>
               <th scope="col">{__('Attempt', 'crm-bridge')}</th>
               <th scope="col">{__('Latency', 'crm-bridge')}</th>
@@ -102,54 +131,39 @@ export function LogView() {
           <tbody>
             {items.length === 0 && !loading && (
               <tr>
-                <td colSpan={8}>{__('Nothing matches.', 'crm-bridge')}</td>
+                <td colSpan={COLUMNS}>{__('Nothing matches.', 'crm-bridge')}</td>
               </tr>
             )}
             {items.map((e) => (
               <Fragment key={e.id}>
-              <tr>
-                <td>{e.created_at}</td>
-                <td>
-                  {e.direction === 'in' ? '← ' : '→ '}
-                  {e.decision}
-                  {e.error_class ? ` (${e.error_class})` : ''}
-                </td>
-                <td>{e.order_id && e.order_edit_url ? <a href={e.order_edit_url}>#{e.order_id}</a> : ''}</td>
-                <td>{e.crm_order_id ?? ''}</td>
-                <td>{[e.from_status, e.to_status].filter(Boolean).join(' → ')}</td>
-                <td>{e.attempt}</td>
-                <td>{e.latency_ms !== null ? `${e.latency_ms} ms` : ''}</td>
-                <td>
-                  {e.message ?? ''}{' '}
-                  <Button variant="link" onClick={() => toggle(e.id)} aria-expanded={open?.id === e.id}>
-                    {open?.id === e.id ? __('Hide', 'crm-bridge') : __('Details', 'crm-bridge')}
-                  </Button>
-                </td>
-              </tr>
-              {open?.id === e.id && (
-                <tr className="crm-bridge-log-detail">
-                  <td colSpan={8}>
-                    {!open.detail && <Spinner />}
-                    {open.detail && (
-                      <>
-                        <h3>{__('Every decision for this event', 'crm-bridge')}</h3>
-                        <ul>
-                          {open.detail.attempts.map((a) => (
-                            <li key={a.id}>
-                              {a.created_at} — {a.decision} ({sprintf(__('attempt %d', 'crm-bridge'), a.attempt)}){a.latency_ms !== null ? `, ${a.latency_ms} ms` : ''}
-                              {a.error_class ? `, ${a.error_class}` : ''}
-                              {a.message ? `: ${a.message}` : ''}
-                            </li>
-                          ))}
-                        </ul>
-                        <h3>{__('Payload (secrets and personal data masked)', 'crm-bridge')}</h3>
-                        <pre data-testid="log-payload">{JSON.stringify(open.detail.payload, null, 2)}</pre>
-                        {open.detail.entry.detail !== null && <pre>{JSON.stringify(open.detail.entry.detail, null, 2)}</pre>}
-                      </>
-                    )}
+                <tr data-direction={e.direction} data-log-id={e.id}>
+                  <td>
+                    <time dateTime={`${e.created_at.replace(' ', 'T')}Z`} title={`${e.created_at} UTC`}>
+                      {localTime(e.created_at)}
+                    </time>
+                  </td>
+                  <td>
+                    {e.direction === 'in' ? __('← from the CRM:', 'crm-bridge') : __('→ to a subscriber:', 'crm-bridge')} {e.decision}
+                    {e.error_class ? ` (${e.error_class})` : ''}
+                  </td>
+                  <td>{e.order_id && e.order_edit_url ? <a href={e.order_edit_url}>#{e.order_id}</a> : ''}</td>
+                  <td>{e.crm_order_id ?? ''}</td>
+                  <td>{[e.direction === 'in' ? __('the CRM', 'crm-bridge') : e.subscription_name, e.topic].filter(Boolean).join(' · ')}</td>
+                  <td>{[e.from_status, e.to_status].filter(Boolean).join(' → ')}</td>
+                  <td>{e.attempt}</td>
+                  <td>{e.latency_ms !== null ? `${e.latency_ms} ms` : ''}</td>
+                  <td>
+                    {e.message ?? ''}{' '}
+                    <Button variant="link" onClick={() => toggle(e.id)} aria-expanded={open?.id === e.id}>
+                      {open?.id === e.id ? __('Hide', 'crm-bridge') : __('Details', 'crm-bridge')}
+                    </Button>
                   </td>
                 </tr>
-              )}
+                {open?.id === e.id && (
+                  <tr className="crm-bridge-log-detail">
+                    <td colSpan={COLUMNS}>{open.detail ? <EntryDetail row={e} detail={open.detail} localTime={localTime} /> : <Spinner />}</td>
+                  </tr>
+                )}
               </Fragment>
             ))}
           </tbody>

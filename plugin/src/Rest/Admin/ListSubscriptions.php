@@ -1,6 +1,7 @@
 <?php
 /**
- * GET crm-bridge/v1/admin/subscriptions: every webhook subscription, without its secrets.
+ * GET crm-bridge/v1/admin/subscriptions: every webhook subscription, without its secrets, with how its
+ * deliveries fare (success rate over the last 24 hours, latest attempt and its answer).
  *
  * @package CrmBridge
  */
@@ -38,6 +39,9 @@ final class ListSubscriptions extends ConfigureRoute {
 	 * @param \WP_REST_Request $request Request.
 	 */
 	public function handle( \WP_REST_Request $request ): \WP_REST_Response {
-		return new \WP_REST_Response( array( 'items' => Subscriptions::all() ) );
+		return new \WP_REST_Response( array(
+				'items'         => Subscriptions::with_health( Subscriptions::all(), time() ),
+				'site_timezone' => wp_timezone_string(),
+			) );
 	}
 }
