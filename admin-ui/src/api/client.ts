@@ -261,9 +261,6 @@ export const logDetailSchema = z.object({
 });
 export type LogDetail = z.infer<typeof logDetailSchema>;
 export const getLogEntry = (id: number) => request(logDetailSchema, { path: `/admin/log/${id}` });
-export const requestConnectionTest = () => request(z.object({ id: z.string() }), { path: '/admin/settings/test-connection', method: 'POST' });
-export const getConnectionTest = (id: string) =>
-  request(z.object({ done: z.boolean(), ok: z.boolean().optional(), message: z.string().optional(), latency_ms: z.number().nullable().optional() }), { path: `/admin/settings/test-connection/${id}` });
 
 export const auditEntrySchema = z.object({
   id: z.number(),
@@ -277,3 +274,33 @@ export const auditEntrySchema = z.object({
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export const getAudit = (page: number, perPage = 50) =>
   request(z.object({ items: z.array(auditEntrySchema), total: z.number(), page: z.number(), per_page: z.number() }), { path: `/admin/audit?page=${page}&per_page=${perPage}` });
+
+// Test connection: the connection settings on the screen (saved or not) and a CRM order to fetch.
+export interface ConnectionTestRequest {
+  settings: { crm: unknown; mapping: Record<string, string> };
+  /** Blank: the saved token. */
+  crm_token: string;
+  /** Blank: the order linked last. */
+  crm_order_id: string;
+}
+export const connectionTestDetailSchema = z.object({
+  step: z.string().nullable(),
+  crm_order_id: z.string(),
+  url: z.string().nullable(),
+  http_status: z.number().nullable(),
+  path: z.string().nullable(),
+  found: z.string().nullable(),
+  status: z.string().nullable(),
+  version_source: z.string(),
+  version: z.number().nullable(),
+  updated_at: z.string().nullable(),
+  woo_status: z.string().nullable(),
+});
+export type ConnectionTestDetail = z.infer<typeof connectionTestDetailSchema>;
+export const requestConnectionTest = (data: ConnectionTestRequest) =>
+  request(z.object({ id: z.string(), crm_order_id: z.string(), token_source: z.enum(['typed', 'saved', 'none']) }), { path: '/admin/settings/test-connection', method: 'POST', data });
+export const getConnectionTest = (id: string) =>
+  request(
+    z.object({ done: z.boolean(), ok: z.boolean().optional(), message: z.string().optional(), latency_ms: z.number().nullable().optional(), detail: connectionTestDetailSchema.nullable().optional() }),
+    { path: `/admin/settings/test-connection/${id}` },
+  );

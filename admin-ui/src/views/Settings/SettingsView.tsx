@@ -4,7 +4,7 @@
 import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextareaControl, TextControl } from '@wordpress/components';
 import { useCallback, useEffect, useRef, useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
-import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type Choices, type SettingsDoc, type SettingsPatch } from '../../api/client';
+import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type Choices, type ConnectionTestDetail, type ConnectionTestRequest, type SettingsDoc, type SettingsPatch } from '../../api/client';
 import { Field, focusFirstError, invalidProps } from '../../components/Field';
 import { readmeUrl } from '../../components/docs';
 import { fromDraft, schemaHelp, schemaNode, toDraft, type Draft } from './schemaForm';
@@ -43,10 +43,11 @@ function SettingsForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: 
   const onPage = new Set([...SECTIONS.flatMap((s) => s.fields.filter(shown).map((f) => f.path)), 'mapping', ...mapping.map(([k]) => `mapping.${k}`)]);
   const elsewhere = Object.entries(fields).filter(([path]) => !onPage.has(path));
 
+  const current = () => ({ ...fromDraft(doc.settings, draft), mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')) }) as SettingsPatch;
   const save = () => {
     setSaving(true);
     setSaved(false);
-    const settings = { ...fromDraft(doc.settings, draft), mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')) } as SettingsPatch;
+    const settings = current();
     saveSettings(doc.settings, settings)
       .then((d) => {
         onSaved(d);
@@ -77,7 +78,7 @@ function SettingsForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: 
               <SchemaField key={f.path} spec={f} value={draft[f.path] ?? ''} error={fields[f.path]} onChange={(v) => setDraft({ ...draft, [f.path]: v })} />
             ))}
             {section.id === 'mapping' && <MappingRows mapping={mapping} setMapping={setMapping} statuses={statuses} fields={fields} />}
-            {section.id === 'connection' && <ConnectionTest />}
+            {section.id === 'connection' && <ConnectionTest settings={current()} onInvalid={setError} />}
           </CardBody>
         </Card>
       ))}
@@ -247,42 +248,123 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
   );
 }
 
-/** Asks the sidecar to call the CRM with the saved settings, and shows what it found. */
-function ConnectionTest() {
-  const [state, setState] = useState<{ status: 'info' | 'success' | 'error'; text: string } | null>(null);
+type TestState = { status: 'info' | 'success' | 'error'; text: string; detail?: ConnectionTestDetail | null } | null;
+
+/** The failing step's name, as the result names it. */
+const STEP_NAMES: Record<string, string> = {
+  request: __('Request', 'crm-bridge'),
+  url: __('Order URL', 'crm-bridge'),
+  address: __('Address check', 'crm-bridge'),
+  dns: __('DNS', 'crm-bridge'),
+  connection: __('Connection', 'crm-bridge'),
+  tls: __('TLS', 'crm-bridge'),
+  timeout: __('Timeout', 'crm-bridge'),
+  redirect: __('Redirect', 'crm-bridge'),
+  http: __('HTTP status', 'crm-bridge'),
+  response: __('Response', 'crm-bridge'),
+  json_path: __('JSON path', 'crm-bridge'),
+  mapping: __('Status mapping', 'crm-bridge'),
+};
+
+/**
+ * Asks the sidecar to fetch one real CRM order with the connection settings on the screen, saved or
+ * not, and shows what it read or the step that failed. A result goes away when a setting it tested changes.
+ */
+function ConnectionTest({ settings, onInvalid }: { settings: SettingsPatch; onInvalid: (err: ApiError) => void }) {
+  const [state, setState] = useState<TestState>(null);
   const [busy, setBusy] = useState(false);
+  const [token, setToken] = useState('');
+  const [orderId, setOrderId] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const tested: ConnectionTestRequest = { settings: { crm: settings.crm, mapping: settings.mapping as Record<string, string> }, crm_token: token, crm_order_id: orderId };
+  const key = JSON.stringify(tested);
+  // Any change to what would be tested makes the shown result stale.
+  useEffect(() => setState(null), [key]);
   const run = async () => {
     setBusy(true);
-    setState({ status: 'info', text: __('Asking the sidecar to call the CRM…', 'crm-bridge') });
+    setFields({});
+    setState({ status: 'info', text: __('Asking the sidecar to fetch the order from the CRM…', 'crm-bridge') });
     try {
-      const { id } = await requestConnectionTest();
+      const { id } = await requestConnectionTest(tested);
       for (let i = 0; i < 30; i++) {
         await new Promise((r) => setTimeout(r, 500));
         const res = await getConnectionTest(id);
         if (res.done) {
-          setState({ status: res.ok ? 'success' : 'error', text: res.message ?? '' });
+          setState({ status: res.ok ? 'success' : 'error', text: res.message ?? '', detail: res.detail ?? null });
           return;
         }
       }
       setState({ status: 'error', text: __('The sidecar did not answer within 15 seconds: is it running? See the health view.', 'crm-bridge') });
     } catch (err) {
-      setState({ status: 'error', text: toApiError(err).message });
+      const error = toApiError(err);
+      setFields(error.fields);
+      // Errors of the settings show beside their fields, as a save's do.
+      if (Object.keys(error.fields).some((f) => f !== 'crm_token' && f !== 'crm_order_id')) onInvalid(error);
+      setState({ status: 'error', text: Object.keys(error.fields).length > 0 ? __('Nothing was tested: the settings marked in red need attention.', 'crm-bridge') : error.message });
     } finally {
       setBusy(false);
     }
   };
   return (
-    <>
+    <div className="crm-bridge-connection-test">
+      <Field path="crm_order_id" error={fields.crm_order_id}>
+        <TextControl
+          label={__('CRM order id to fetch', 'crm-bridge')}
+          help={__('An order that exists in your CRM. Left blank: the order linked last.', 'crm-bridge')}
+          value={orderId}
+          onChange={setOrderId}
+          __nextHasNoMarginBottom
+          {...invalidProps('crm_order_id', fields.crm_order_id)}
+        />
+      </Field>
+      <Field path="crm_token" error={fields.crm_token}>
+        <TextControl
+          label={__('CRM API token to test with', 'crm-bridge')}
+          help={__('Left blank: the saved token (never sent to an address other than the saved one). Not saved by the test.', 'crm-bridge')}
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={setToken}
+          __nextHasNoMarginBottom
+          {...invalidProps('crm_token', fields.crm_token)}
+        />
+      </Field>
       <Button variant="secondary" onClick={() => void run()} isBusy={busy} disabled={busy}>
         {__('Test connection', 'crm-bridge')}
       </Button>
       {state && (
         <div data-testid="connection-test" role="status">
           <Notice status={state.status} isDismissible={false}>
+            {state.detail?.step && <strong>{sprintf(__('Failed at: %s. ', 'crm-bridge'), STEP_NAMES[state.detail.step] ?? state.detail.step)}</strong>}
             {state.text}
           </Notice>
+          {state.detail && <TestDetailList detail={state.detail} />}
         </div>
       )}
-    </>
+    </div>
+  );
+}
+
+/** What the sidecar read from the CRM's answer, labelled. */
+function TestDetailList({ detail }: { detail: ConnectionTestDetail }) {
+  const rows: [string, string | number | null][] = [
+    [__('Order URL', 'crm-bridge'), detail.url],
+    [__('HTTP status', 'crm-bridge'), detail.http_status],
+    [__('JSON path', 'crm-bridge'), detail.path === null ? null : sprintf(__('%1$s (found %2$s)', 'crm-bridge'), detail.path, detail.found ?? '')],
+    [__('CRM status', 'crm-bridge'), detail.status],
+    [detail.version_source === 'updated_at' ? __('Updated at', 'crm-bridge') : __('Version', 'crm-bridge'), detail.version_source === 'updated_at' ? detail.updated_at : detail.version],
+    [__('WooCommerce status', 'crm-bridge'), detail.woo_status ?? (detail.step === 'mapping' ? __('(not mapped)', 'crm-bridge') : null)],
+  ];
+  return (
+    <dl className="crm-bridge-connection-test-detail" data-testid="connection-test-detail">
+      {rows
+        .filter(([, value]) => value !== null)
+        .map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+    </dl>
   );
 }
