@@ -9,7 +9,7 @@ import { writePot } from './make-pot.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const EXCLUDE = [/^\./, /(^|\/)\.gitkeep$/, /\.map$/, /(^|\/)node_modules\//, /^phpcs\.xml/, /^tests?\//];
+const EXCLUDE = [/(^|\/)\./, /\.map$/, /(^|\/)node_modules\//, /^phpcs\.xml/, /^tests?\//];
 
 /** The Version header of the plugin's main file. */
 export function pluginVersion(): string {

@@ -118,7 +118,7 @@ const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nu
 export const settingsDocSchema = z.object({
   /** The document as the schema reads it: an optional text setting that is not set is ''. */
   settings: settingsSchema,
-  secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema }),
+  secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema, alerts_webhook_url: secretStateSchema }),
   receiver_url: z.string(),
   encryption_key_set: z.boolean(),
   /** The encryption key's state: 'short' counts as no key; problem is why secrets cannot be stored now. */
@@ -187,7 +187,7 @@ export const saveSettings = (current: ParsedSettings, settings: SettingsPatch): 
 export const choicesSchema = z.object({ statuses: z.array(z.object({ value: z.string(), label: z.string() })), topics: z.array(z.string()) });
 export type Choices = z.infer<typeof choicesSchema>;
 export const getChoices = (): Promise<Choices> => request(choicesSchema, { path: '/admin/settings/choices' });
-export const secretAction = (name: 'incoming_signing' | 'crm_api_token', action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) =>
+export const secretAction = (name: SecretName, action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) =>
   request(settingsDocSchema.extend({ secret: z.string().nullable() }), { path: '/admin/settings/secrets', method: 'POST', data: { name, action, value } });
 
 export const logEntrySchema = z.object({
@@ -304,3 +304,7 @@ export const getConnectionTest = (id: string) =>
     z.object({ done: z.boolean(), ok: z.boolean().optional(), message: z.string().optional(), latency_ms: z.number().nullable().optional(), detail: connectionTestDetailSchema.nullable().optional() }),
     { path: `/admin/settings/test-connection/${id}` },
   );
+
+// Alerts: the webhook URL is a secret (secretAction); a test alert reports whether it arrived.
+export type SecretName = 'incoming_signing' | 'crm_api_token' | 'alerts_webhook_url';
+export const sendTestAlert = () => request(z.object({ sent: z.boolean(), status: z.number().nullable(), error: z.string().nullable() }), { path: '/admin/alerts/test', method: 'POST' });

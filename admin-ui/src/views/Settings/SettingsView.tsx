@@ -4,7 +4,7 @@
 import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextareaControl, TextControl } from '@wordpress/components';
 import { useCallback, useEffect, useRef, useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
-import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type Choices, type ConnectionTestDetail, type ConnectionTestRequest, type SettingsDoc, type SettingsPatch } from '../../api/client';
+import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, sendTestAlert, type Choices, type SecretName, type ConnectionTestDetail, type ConnectionTestRequest, type SettingsDoc, type SettingsPatch } from '../../api/client';
 import { Field, focusFirstError, invalidProps } from '../../components/Field';
 import { readmeUrl } from '../../components/docs';
 import { fromDraft, schemaHelp, schemaNode, toDraft, type Draft } from './schemaForm';
@@ -191,7 +191,8 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
   const [token, setToken] = useState('');
   const [shown, setShown] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const act = (name: 'incoming_signing' | 'crm_api_token', action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) => {
+  const [webhook, setWebhook] = useState('');
+  const act = (name: SecretName, action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) => {
     setShown(null);
     secretAction(name, action, value)
       .then((res) => {
@@ -199,6 +200,7 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
         onChanged(rest);
         setShown(secret);
         setToken('');
+        setWebhook('');
         setError(null);
       })
       .catch((err: unknown) => setError(toApiError(err)));
@@ -242,6 +244,21 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
           <Button variant="tertiary" isDestructive onClick={() => act('incoming_signing', 'revoke')}>
             {__('Revoke', 'crm-bridge')}
           </Button>
+        )}
+        <h3>{__('Alert webhook (Slack-compatible)', 'crm-bridge')}</h3>
+        <p>{__('Alerts (a subscription disabled, deliveries given up) go to the site admin by e-mail and, when set, to this webhook as {"text": …}. Its URL is a credential: it is stored encrypted and never shown again.', 'crm-bridge')}</p>
+        <p data-testid="alert-webhook-state">{state(doc.secrets.alerts_webhook_url)}</p>
+        <TextControl label={__('Webhook URL', 'crm-bridge')} type="password" autoComplete="off" value={webhook} onChange={setWebhook} __nextHasNoMarginBottom />
+        <Button variant="secondary" onClick={() => act('alerts_webhook_url', 'set', webhook)} disabled={webhook === ''}>
+          {__('Save webhook URL', 'crm-bridge')}
+        </Button>{' '}
+        {doc.secrets.alerts_webhook_url.set && (
+          <>
+            <TestAlert />{' '}
+            <Button variant="tertiary" isDestructive onClick={() => act('alerts_webhook_url', 'revoke')}>
+              {__('Revoke', 'crm-bridge')}
+            </Button>
+          </>
         )}
       </CardBody>
     </Card>
@@ -366,5 +383,32 @@ function TestDetailList({ detail }: { detail: ConnectionTestDetail }) {
           </div>
         ))}
     </dl>
+  );
+}
+
+/** Sends a test alert to the webhook and says whether it arrived. */
+function TestAlert() {
+  const [result, setResult] = useState<{ status: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const send = () => {
+    setBusy(true);
+    sendTestAlert()
+      .then((r) => setResult(r.sent ? { status: 'success', text: sprintf(__('Test alert delivered (HTTP %d).', 'crm-bridge'), r.status ?? 0) } : { status: 'error', text: sprintf(__('Test alert not delivered: %s', 'crm-bridge'), r.error ?? '') }))
+      .catch((err: unknown) => setResult({ status: 'error', text: toApiError(err).message }))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <>
+      <Button variant="secondary" onClick={send} isBusy={busy} disabled={busy}>
+        {__('Send test alert', 'crm-bridge')}
+      </Button>
+      {result && (
+        <div data-testid="test-alert" role="status">
+          <Notice status={result.status} isDismissible={false}>
+            {result.text}
+          </Notice>
+        </div>
+      )}
+    </>
   );
 }
