@@ -35,9 +35,11 @@ function SettingsForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: 
   const [tokenCleared, setTokenCleared] = useState(false);
   const [saving, setSaving] = useState(false);
   const form = useRef<HTMLDivElement>(null);
-  const fields = error?.fields ?? {};
+  // A connection test refused for its settings marks them as a refused save does.
+  const [testFields, setTestFields] = useState<Record<string, string>>({});
+  const fields = { ...testFields, ...error?.fields };
   // The first field in error takes focus once the errors are on the page.
-  useEffect(() => focusFirstError(form.current), [error]);
+  useEffect(() => focusFirstError(form.current), [error, testFields]);
   const shown = (f: FieldSpec) => f.shownIf?.(draft) ?? true;
   // Errors no visible field shows (a hidden field's, or a key the page does not have) go in the notice.
   const onPage = new Set([...SECTIONS.flatMap((s) => s.fields.filter(shown).map((f) => f.path)), 'mapping', ...mapping.map(([k]) => `mapping.${k}`)]);
@@ -78,7 +80,7 @@ function SettingsForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: 
               <SchemaField key={f.path} spec={f} value={draft[f.path] ?? ''} error={fields[f.path]} onChange={(v) => setDraft({ ...draft, [f.path]: v })} />
             ))}
             {section.id === 'mapping' && <MappingRows mapping={mapping} setMapping={setMapping} statuses={statuses} fields={fields} />}
-            {section.id === 'connection' && <ConnectionTest settings={current()} onInvalid={setError} />}
+            {section.id === 'connection' && <ConnectionTest settings={current()} onFieldErrors={setTestFields} />}
           </CardBody>
         </Card>
       ))}
@@ -215,16 +217,7 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
       <CardBody>
         {error && <Notice status="error" isDismissible={false}>{error.fields.value ?? error.message}</Notice>}
         <h3>{__('CRM API token', 'crm-bridge')}</h3>
-        <p data-testid="crm-token-state">{state(doc.secrets.crm_api_token)}</p>
-        <TextControl label={__('New token', 'crm-bridge')} type="password" autoComplete="off" value={token} onChange={setToken} __nextHasNoMarginBottom />
-        <Button variant="secondary" onClick={() => act('crm_api_token', 'set', token)} disabled={token === ''}>
-          {__('Save token', 'crm-bridge')}
-        </Button>{' '}
-        {doc.secrets.crm_api_token.set && (
-          <Button variant="tertiary" isDestructive onClick={() => act('crm_api_token', 'revoke')}>
-            {__('Revoke', 'crm-bridge')}
-          </Button>
-        )}
+        <TypedSecret name="crm_api_token" testId="crm-token-state" state={state(doc.secrets.crm_api_token)} isSet={doc.secrets.crm_api_token.set} label={__('New token', 'crm-bridge')} save={__('Save token', 'crm-bridge')} value={token} setValue={setToken} act={act} />
         <h3>{__('Webhook signing secret (the CRM signs its events with it)', 'crm-bridge')}</h3>
         <p data-testid="signing-secret-state">{state(doc.secrets.incoming_signing)}</p>
         {doc.secrets.incoming_signing.problem === 'too_short' && (
@@ -247,19 +240,9 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
         )}
         <h3>{__('Alert webhook (Slack-compatible)', 'crm-bridge')}</h3>
         <p>{__('Alerts (a subscription disabled, deliveries given up) go to the site admin by e-mail and, when set, to this webhook as {"text": …}. Its URL is a credential: it is stored encrypted and never shown again.', 'crm-bridge')}</p>
-        <p data-testid="alert-webhook-state">{state(doc.secrets.alerts_webhook_url)}</p>
-        <TextControl label={__('Webhook URL', 'crm-bridge')} type="password" autoComplete="off" value={webhook} onChange={setWebhook} __nextHasNoMarginBottom />
-        <Button variant="secondary" onClick={() => act('alerts_webhook_url', 'set', webhook)} disabled={webhook === ''}>
-          {__('Save webhook URL', 'crm-bridge')}
-        </Button>{' '}
-        {doc.secrets.alerts_webhook_url.set && (
-          <>
-            <TestAlert />{' '}
-            <Button variant="tertiary" isDestructive onClick={() => act('alerts_webhook_url', 'revoke')}>
-              {__('Revoke', 'crm-bridge')}
-            </Button>
-          </>
-        )}
+        <TypedSecret name="alerts_webhook_url" testId="alert-webhook-state" state={state(doc.secrets.alerts_webhook_url)} isSet={doc.secrets.alerts_webhook_url.set} label={__('Webhook URL', 'crm-bridge')} save={__('Save webhook URL', 'crm-bridge')} value={webhook} setValue={setWebhook} act={act}>
+          <TestAlert />
+        </TypedSecret>
       </CardBody>
     </Card>
   );
@@ -287,7 +270,7 @@ const STEP_NAMES: Record<string, string> = {
  * Asks the sidecar to fetch one real CRM order with the connection settings on the screen, saved or
  * not, and shows what it read or the step that failed. A result goes away when a setting it tested changes.
  */
-function ConnectionTest({ settings, onInvalid }: { settings: SettingsPatch; onInvalid: (err: ApiError) => void }) {
+function ConnectionTest({ settings, onFieldErrors }: { settings: SettingsPatch; onFieldErrors: (fields: Record<string, string>) => void }) {
   const [state, setState] = useState<TestState>(null);
   const [busy, setBusy] = useState(false);
   const [token, setToken] = useState('');
@@ -300,6 +283,7 @@ function ConnectionTest({ settings, onInvalid }: { settings: SettingsPatch; onIn
   const run = async () => {
     setBusy(true);
     setFields({});
+    onFieldErrors({});
     setState({ status: 'info', text: __('Asking the sidecar to fetch the order from the CRM…', 'crm-bridge') });
     try {
       const { id } = await requestConnectionTest(tested);
@@ -316,7 +300,8 @@ function ConnectionTest({ settings, onInvalid }: { settings: SettingsPatch; onIn
       const error = toApiError(err);
       setFields(error.fields);
       // Errors of the settings show beside their fields, as a save's do.
-      if (Object.keys(error.fields).some((f) => f !== 'crm_token' && f !== 'crm_order_id')) onInvalid(error);
+      const { crm_token: _token, crm_order_id: _order, ...settingFields } = error.fields;
+      onFieldErrors(settingFields);
       setState({ status: 'error', text: Object.keys(error.fields).length > 0 ? __('Nothing was tested: the settings marked in red need attention.', 'crm-bridge') : error.message });
     } finally {
       setBusy(false);
@@ -408,6 +393,38 @@ function TestAlert() {
             {result.text}
           </Notice>
         </div>
+      )}
+    </>
+  );
+}
+
+/** A secret typed in (write-only): its state, a field, Save, and Revoke once set, with what else it offers then. */
+function TypedSecret(props: {
+  name: SecretName;
+  testId: string;
+  state: string;
+  isSet: boolean;
+  label: string;
+  save: string;
+  value: string;
+  setValue: (v: string) => void;
+  act: (name: SecretName, action: 'set' | 'revoke', value?: string) => void;
+  children?: JSX.Element;
+}) {
+  return (
+    <>
+      <p data-testid={props.testId}>{props.state}</p>
+      <TextControl label={props.label} type="password" autoComplete="off" value={props.value} onChange={props.setValue} __nextHasNoMarginBottom />
+      <Button variant="secondary" onClick={() => props.act(props.name, 'set', props.value)} disabled={props.value === ''}>
+        {props.save}
+      </Button>{' '}
+      {props.isSet && (
+        <>
+          {props.children}{' '}
+          <Button variant="tertiary" isDestructive onClick={() => props.act(props.name, 'revoke')}>
+            {__('Revoke', 'crm-bridge')}
+          </Button>
+        </>
       )}
     </>
   );
