@@ -59,14 +59,6 @@ final class ConnectionTests {
 		return false !== $stored;
 	}
 
-	/**
-	 * The CRM id of the order linked last, or '' when no order is linked yet.
-	 */
-	public static function last_linked_crm_order(): string {
-		global $wpdb;
-		$table = Schema::table( 'links' );
-		return (string) $wpdb->get_var( "SELECT crm_order_id FROM {$table} ORDER BY applied_at IS NULL, applied_at DESC, order_id DESC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name is a constant, no input.
-	}
 
 	/**
 	 * The sidecar's answer to a request, or null while there is none.

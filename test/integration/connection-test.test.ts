@@ -4,7 +4,7 @@
 // into the same row, where the page reads it. No request from the sidecar to WordPress is involved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, type Session } from '../support/stack.ts';
-import { CRM_TOKEN, DEFAULT_MAPPING, configureCrm } from '../support/incoming.ts';
+import { CRM_TOKEN, DEFAULT_MAPPING, configureCrm, createOrders } from '../support/incoming.ts';
 import { sidecarEnv, startSidecar, type RunningSidecar } from '../support/sidecar.ts';
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator/simulator.ts';
 import { waitFor } from '../stack/system.ts';
@@ -157,20 +157,17 @@ describe('test connection', () => {
     expect(Object.keys(body.data.errors)).toEqual(['crm.order_url_template']);
   });
 
-  it('fetches the order linked last when no id is typed, and says so when there is none', async () => {
-    const [saved] = await dbPool().query(`SELECT * FROM ${LINKS}`);
-    await dbPool().query(`DELETE FROM ${LINKS}`);
-    try {
-      const none = await post({ settings: onScreen() });
-      expect(none.status).toBe(400);
-      expect(((await none.json()) as { data: { errors: Record<string, string> } }).data.errors).toEqual({ crm_order_id: expect.stringContaining('No order is linked to the CRM yet') });
-      await dbPool().query(`INSERT INTO ${LINKS} (crm_order_id, order_id, applied_version, applied_at) VALUES (?, 999999, '7', UTC_TIMESTAMP(3))`, [ORDER]);
-      const linked = await testConnection({ settings: onScreen() });
-      expect(linked).toMatchObject({ ok: true, detail: { crm_order_id: ORDER, status: 'paid' } });
-    } finally {
-      await dbPool().query(`DELETE FROM ${LINKS}`);
-      for (const row of saved as Record<string, unknown>[]) await dbPool().query(`INSERT INTO ${LINKS} SET ?`, [row]);
-    }
+  it('fetches the newest linked order when no id is typed, and says so when there is none', async () => {
+    // The newest orders, none linked: nothing to fetch.
+    createOrders(Array(20).fill('pending'));
+    const none = await post({ settings: onScreen() });
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { data: { errors: Record<string, string> } }).data.errors).toEqual({ crm_order_id: expect.stringContaining('No order is linked to the CRM yet') });
+    const [order] = createOrders(['pending']);
+    const linked = `CRM-CONNTEST-LINKED-${order}`;
+    crm.orders.set(linked, { crm_order_id: linked, status: 'shipped', version: 2, updated_at: '2026-01-02T03:04:05.000Z', woo_order_id: order! });
+    await dbPool().query(`INSERT INTO ${LINKS} (crm_order_id, order_id) VALUES (?, ?)`, [linked, order]);
+    expect(await testConnection({ settings: onScreen() })).toMatchObject({ ok: true, detail: { crm_order_id: linked, status: 'shipped', woo_status: 'completed' } });
   });
 
   it('keeps a typed token only encrypted and only until the answer, and never answers it back', async () => {

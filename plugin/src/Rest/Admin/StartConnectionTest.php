@@ -2,8 +2,8 @@
 /**
  * POST crm-bridge/v1/admin/settings/test-connection: asks the sidecar to fetch one real CRM order with
  * the connection settings on the screen, saved or not ({"settings": {"crm": …, "mapping": …},
- * "crm_token": "…" or blank for the saved one, "crm_order_id": "…" or blank for the order linked
- * last}). They pass the rules a save passes. The request is a row in the connection tests table,
+ * "crm_token": "…" or blank for the saved one, "crm_order_id": "…" or blank for the CRM id of the
+ * newest linked order}). They pass the rules a save passes. The request is a row in the connection tests table,
  * which a sidecar replica polls, takes and answers in place; ReadConnectionTest reads the answer.
  *
  * @package CrmBridge\Rest\Admin
@@ -59,7 +59,7 @@ final class StartConnectionTest extends ConfigureRoute {
 		$merged   = Settings::merged( $patch );
 		$errors   = Schema::errors( $merged ) + Rules::errors( $patch, $merged );
 		$order_id = trim( is_string( $params['crm_order_id'] ?? null ) ? $params['crm_order_id'] : '' );
-		$order_id = '' === $order_id ? ConnectionTests::last_linked_crm_order() : $order_id;
+		$order_id = '' === $order_id ? self::latest_linked_crm_order() : $order_id;
 		if ( '' === $order_id ) {
 			$errors['crm_order_id'] = __( 'No order is linked to the CRM yet: type the id of an order in your CRM to fetch it.', 'crm-bridge' );
 		} elseif ( ! Links::is_valid_crm_order_id( $order_id ) ) {
@@ -109,5 +109,29 @@ final class StartConnectionTest extends ConfigureRoute {
 		$saved = UpdateSettings::origin( (string) ( Settings::document()['crm']['base_url'] ?? '' ) );
 		$same  = '' === $saved || UpdateSettings::origin( (string) ( $merged['crm']['base_url'] ?? '' ) ) === $saved;
 		return $same && Secrets::describe( Secrets::CRM_TOKEN )['set'] ? 'saved' : 'none';
+	}
+
+	/** How many of the newest orders are looked at for one linked to the CRM. */
+	private const RECENT_ORDERS = 20;
+
+	/**
+	 * The CRM id of the newest order linked to the CRM among the latest few, or '' when none is.
+	 */
+	private static function latest_linked_crm_order(): string {
+		$ids = wc_get_orders(
+			array(
+				'limit'   => self::RECENT_ORDERS,
+				'orderby' => 'ID',
+				'order'   => 'DESC',
+				'return'  => 'ids',
+			)
+		);
+		foreach ( is_array( $ids ) ? $ids : array() as $id ) {
+			$crm_order_id = Links::crm_order_for( (int) $id );
+			if ( '' !== $crm_order_id ) {
+				return $crm_order_id;
+			}
+		}
+		return '';
 	}
 }
