@@ -1,14 +1,15 @@
-// npm run plugin-zip: packs plugin/ (with the built admin UI, without development files) into
-// dist/crm-bridge-<version>.zip, the file users upload in wp-admin. It stands alone: the release
+// npm run plugin-zip: packs plugin/ (with the built admin UI and a fresh translation template, without
+// development files) into dist/crm-bridge-<version>.zip, the file users upload in wp-admin. It stands alone: the release
 // needs nothing from test/, and test/ checks the zip it builds.
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import yazl from 'yazl';
+import { writePot } from './make-pot.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const EXCLUDE = [/^\./, /(^|\/)\.gitkeep$/, /\.map$/, /(^|\/)node_modules\//, /^phpcs\.xml/, /^tests?\//];
+const EXCLUDE = [/(^|\/)\./, /\.map$/, /(^|\/)node_modules\//, /^phpcs\.xml/, /^tests?\//];
 
 /** The Version header of the plugin's main file. */
 export function pluginVersion(): string {
@@ -26,6 +27,7 @@ function files(dir: string): string[] {
 export async function buildPluginZip(outDir = join(ROOT, 'dist')): Promise<string> {
   const src = join(ROOT, 'plugin');
   if (!existsSync(join(src, 'build', 'index.asset.php'))) throw new Error('plugin/build is empty: run `npm run build --workspace admin-ui` first');
+  writePot();
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, `crm-bridge-${pluginVersion()}.zip`);
   const zip = new yazl.ZipFile();

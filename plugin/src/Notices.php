@@ -79,8 +79,7 @@ final class Notices {
 		}
 		$mailed[] = $key;
 		update_option( self::MAILED_OPTION, array_slice( $mailed, -100 ), false );
-		return wp_mail(
-			(string) get_option( 'admin_email' ),
+		return self::alert(
 			/* translators: %s: subscription name */
 			sprintf( __( '[CRM Bridge] Webhook subscription "%s" was disabled', 'crm-bridge' ), $sub['name'] ),
 			sprintf(
@@ -108,8 +107,7 @@ final class Notices {
 			return false;
 		}
 		set_transient( $key, 1, HOUR_IN_SECONDS );
-		return wp_mail(
-			(string) get_option( 'admin_email' ),
+		return self::alert(
 			/* translators: %s: subscription name */
 			sprintf( __( '[CRM Bridge] Deliveries to "%s" were given up', 'crm-bridge' ), $sub['name'] ),
 			sprintf(
@@ -120,5 +118,17 @@ final class Notices {
 				admin_url( 'admin.php?page=crm-bridge' )
 			)
 		);
+	}
+
+	/**
+	 * Sends an alert to the site admin's e-mail and to the alert webhook when one is set.
+	 *
+	 * @param string $subject Subject.
+	 * @param string $body    Plain text.
+	 * @return bool True when the mail was sent.
+	 */
+	public static function alert( string $subject, string $body ): bool {
+		Alerts::send( $subject . "\n\n" . $body );
+		return wp_mail( (string) get_option( 'admin_email' ), $subject, $body );
 	}
 }

@@ -19,9 +19,10 @@ final class Schema {
 
 	/**
 	 * The schema this code writes. The sidecar refuses to run against a version it does not know.
-	 * Version 3 added the audit table, 4 the connection tests table.
+	 * Version 3 added the audit table, 4 the connection tests table, 5 its request (the settings a
+	 * test uses) and detail (what the sidecar read) columns.
 	 */
-	public const VERSION = 4;
+	public const VERSION = 5;
 
 	/** Option holding the installed schema version. */
 	public const VERSION_OPTION = 'crm_bridge_schema_version';
@@ -233,6 +234,8 @@ answered_at datetime(3) NULL,
 ok tinyint(1) NULL,
 message text NULL,
 latency_ms int(10) unsigned NULL,
+request text NULL,
+detail longtext NULL,
 PRIMARY KEY  (id),
 KEY requested_at (requested_at)
 ) $collate;";

@@ -26,6 +26,8 @@ final class Secrets {
 	/** Names of the secrets the plugin keeps. */
 	public const INCOMING  = 'incoming_signing';
 	public const CRM_TOKEN = 'crm_api_token';
+	/** The alert webhook's URL: a chat webhook's URL is its credential (see Alerts). */
+	public const ALERT_WEBHOOK = 'alerts_webhook_url';
 
 	/** Shortest CRM_BRIDGE_ENCRYPTION_KEY accepted; a shorter one counts as no key. */
 	public const KEY_MIN_LENGTH = 32;

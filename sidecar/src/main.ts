@@ -164,8 +164,9 @@ async function main(): Promise<number> {
       db,
       workerId: config.workerId,
       settings,
+      encryptionKey: config.encryptionKey,
       // A probe of its own circuit, so a test never trips or waits on the workers' circuit.
-      probe: (s, credentials, signal) => fetchCrmOrder(outbound, new CircuitBreakers(clock), s, credentials, 'crm-bridge-connection-test', signal),
+      probe: (s, credentials, crmOrderId, signal) => fetchCrmOrder(outbound, new CircuitBreakers(clock), s, credentials, crmOrderId, signal),
       clock,
       log,
       signal: shutdown.signal,

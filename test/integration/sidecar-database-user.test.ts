@@ -177,7 +177,8 @@ describe('the sidecar’s own database user', () => {
     const sc = await sidecar({ CRM_BRIDGE_DATABASE_URL: dedicatedUrl() });
     expect(await readyz(sc)).toEqual({ status: 200, body: { status: 'ready', warnings: [] } });
     const session = await adminSession();
-    const started = await rest('/crm-bridge/v1/admin/settings/test-connection', { method: 'POST', session });
+    const probed = await crm.changeStatus(unique('T'), 'paid', null, { send: false });
+    const started = await rest('/crm-bridge/v1/admin/settings/test-connection', { method: 'POST', session, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ crm_order_id: probed.crm_order_id }) });
     expect(started.status).toBe(202);
     const { id } = (await started.json()) as { id: string };
     const answer = await waitFor('the sidecar’s answer', async () => {

@@ -118,7 +118,7 @@ const secretStateSchema = z.object({ set: z.boolean(), rotated_at: z.string().nu
 export const settingsDocSchema = z.object({
   /** The document as the schema reads it: an optional text setting that is not set is ''. */
   settings: settingsSchema,
-  secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema }),
+  secrets: z.object({ incoming_signing: secretStateSchema, crm_api_token: secretStateSchema, alerts_webhook_url: secretStateSchema }),
   receiver_url: z.string(),
   encryption_key_set: z.boolean(),
   /** The encryption key's state: 'short' counts as no key; problem is why secrets cannot be stored now. */
@@ -187,7 +187,7 @@ export const saveSettings = (current: ParsedSettings, settings: SettingsPatch): 
 export const choicesSchema = z.object({ statuses: z.array(z.object({ value: z.string(), label: z.string() })), topics: z.array(z.string()) });
 export type Choices = z.infer<typeof choicesSchema>;
 export const getChoices = (): Promise<Choices> => request(choicesSchema, { path: '/admin/settings/choices' });
-export const secretAction = (name: 'incoming_signing' | 'crm_api_token', action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) =>
+export const secretAction = (name: SecretName, action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) =>
   request(settingsDocSchema.extend({ secret: z.string().nullable() }), { path: '/admin/settings/secrets', method: 'POST', data: { name, action, value } });
 
 export const logEntrySchema = z.object({
@@ -261,9 +261,6 @@ export const logDetailSchema = z.object({
 });
 export type LogDetail = z.infer<typeof logDetailSchema>;
 export const getLogEntry = (id: number) => request(logDetailSchema, { path: `/admin/log/${id}` });
-export const requestConnectionTest = () => request(z.object({ id: z.string() }), { path: '/admin/settings/test-connection', method: 'POST' });
-export const getConnectionTest = (id: string) =>
-  request(z.object({ done: z.boolean(), ok: z.boolean().optional(), message: z.string().optional(), latency_ms: z.number().nullable().optional() }), { path: `/admin/settings/test-connection/${id}` });
 
 export const auditEntrySchema = z.object({
   id: z.number(),
@@ -308,3 +305,37 @@ export type SubscriptionHealth = z.infer<typeof subscriptionHealthSchema>;
 export const subscriptionWithHealthSchema = subscriptionSchema.extend({ health: subscriptionHealthSchema });
 export type SubscriptionWithHealth = z.infer<typeof subscriptionWithHealthSchema>;
 export const getSubscriptionsWithHealth = () => request(z.object({ items: z.array(subscriptionWithHealthSchema), site_timezone: z.string() }), { path: '/admin/subscriptions' });
+
+// Test connection: the connection settings on the screen (saved or not) and a CRM order to fetch.
+export interface ConnectionTestRequest {
+  settings: { crm: unknown; mapping: Record<string, string> };
+  /** Blank: the saved token. */
+  crm_token: string;
+  /** Blank: the order linked last. */
+  crm_order_id: string;
+}
+export const connectionTestDetailSchema = z.object({
+  step: z.string().nullable(),
+  crm_order_id: z.string(),
+  url: z.string().nullable(),
+  http_status: z.number().nullable(),
+  path: z.string().nullable(),
+  found: z.string().nullable(),
+  status: z.string().nullable(),
+  version_source: z.string(),
+  version: z.number().nullable(),
+  updated_at: z.string().nullable(),
+  woo_status: z.string().nullable(),
+});
+export type ConnectionTestDetail = z.infer<typeof connectionTestDetailSchema>;
+export const requestConnectionTest = (data: ConnectionTestRequest) =>
+  request(z.object({ id: z.string(), crm_order_id: z.string(), token_source: z.enum(['typed', 'saved', 'none']) }), { path: '/admin/settings/test-connection', method: 'POST', data });
+export const getConnectionTest = (id: string) =>
+  request(
+    z.object({ done: z.boolean(), ok: z.boolean().optional(), message: z.string().optional(), latency_ms: z.number().nullable().optional(), detail: connectionTestDetailSchema.nullable().optional() }),
+    { path: `/admin/settings/test-connection/${id}` },
+  );
+
+// Alerts: the webhook URL is a secret (secretAction); a test alert reports whether it arrived.
+export type SecretName = 'incoming_signing' | 'crm_api_token' | 'alerts_webhook_url';
+export const sendTestAlert = () => request(z.object({ sent: z.boolean(), status: z.number().nullable(), error: z.string().nullable() }), { path: '/admin/alerts/test', method: 'POST' });

@@ -45,6 +45,7 @@ final class Routes {
 			Admin\ReadSettings::class,
 			Admin\UpdateSettings::class,
 			Admin\ChangeSecret::class,
+			Admin\SendTestAlert::class,
 			Admin\ListChoices::class,
 			Sidecar\LinkOrder::class,
 			Sidecar\ListOrders::class,

@@ -4,8 +4,8 @@ import type { Database } from './schema.js';
 import { readOptions } from './readOptions.js';
 
 /** Schema versions of plugin/src/Schema.php this sidecar understands. */
-/** Version 2 added crm_bridge_sidecars.info (open circuits in the heartbeat); 3 added crm_bridge_audit; 4 crm_bridge_connection_tests. */
-export const KNOWN_SCHEMA_VERSIONS = [4] as const;
+/** Version 2 added crm_bridge_sidecars.info (open circuits in the heartbeat); 3 added crm_bridge_audit; 4 crm_bridge_connection_tests; 5 its request and detail columns. */
+export const KNOWN_SCHEMA_VERSIONS = [5] as const;
 export const SCHEMA_VERSION_OPTION = 'crm_bridge_schema_version';
 
 export class SchemaVersionError extends Error {

@@ -113,6 +113,8 @@ export const tables = {
     ok: nullable('bool'),
     message: nullable('text'),
     latency_ms: nullable('int'),
+    request: nullable('text'),
+    detail: nullable('text'),
   },
   crm_bridge_audit: {
     id: col('id'),

@@ -84,16 +84,28 @@ export async function fetchCrmOrder(
     try {
       data = JSON.parse(body);
     } catch {
-      throw new TransientError('crm_bad_response', 'the CRM answered with something that is not JSON');
+      throw new TransientError('crm_bad_response', 'the CRM answered with something that is not JSON', undefined, { step: 'read body' });
     }
-    const status = jsonPath(data, crm.paths.status);
-    if (typeof status !== 'string' || status === '') throw new PermanentError('crm_bad_order', `the CRM order has no status at "${crm.paths.status}"`);
-    const version = crmVersionOf(data, crm);
-    if (version === null) {
-      throw new PermanentError('crm_bad_order', crm.version_source === 'version' ? `the CRM order has no integer version at "${crm.paths.version}"` : `the CRM order has no date at "${crm.paths.updated_at}"`);
-    }
-    const woo = jsonPath(data, crm.paths.woo_order_id);
-    const wooOrderId = typeof woo === 'number' && Number.isInteger(woo) && woo > 0 ? woo : typeof woo === 'string' && /^\d+$/.test(woo) ? Number(woo) : null;
-    return { status, version, wooOrderId };
+    return readCrmOrder(data, crm);
   }, crmOrderId);
+}
+
+/** What a JSON path found, for a message: "nothing" or its JSON type. */
+const foundAt = (value: unknown): string => (value === undefined ? 'nothing' : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+
+/** The order as the settings' JSON paths read it; a path that finds nothing usable is a permanent error naming it. */
+export function readCrmOrder(data: unknown, crm: Settings['crm']): CrmOrder {
+  const status = jsonPath(data, crm.paths.status);
+  if (typeof status !== 'string' || status === '') {
+    throw new PermanentError('crm_bad_order', `the CRM order has no status at "${crm.paths.status}" (found ${foundAt(status)})`, { step: 'json path', path: crm.paths.status, found: foundAt(status) });
+  }
+  const version = crmVersionOf(data, crm);
+  if (version === null) {
+    const path = crm.version_source === 'version' ? crm.paths.version : crm.paths.updated_at;
+    const found = foundAt(jsonPath(data, path));
+    throw new PermanentError('crm_bad_order', crm.version_source === 'version' ? `the CRM order has no integer version at "${path}" (found ${found})` : `the CRM order has no date at "${path}" (found ${found})`, { step: 'json path', path, found });
+  }
+  const woo = jsonPath(data, crm.paths.woo_order_id);
+  const wooOrderId = typeof woo === 'number' && Number.isInteger(woo) && woo > 0 ? woo : typeof woo === 'string' && /^\d+$/.test(woo) ? Number(woo) : null;
+  return { status, version, wooOrderId };
 }

@@ -4,7 +4,7 @@
 import { Button, Card, CardBody, CardHeader, CheckboxControl, Notice, SelectControl, Spinner, TextareaControl, TextControl } from '@wordpress/components';
 import { useCallback, useEffect, useRef, useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
-import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, type Choices, type SettingsDoc, type SettingsPatch } from '../../api/client';
+import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, sendTestAlert, type Choices, type SecretName, type ConnectionTestDetail, type ConnectionTestRequest, type SettingsDoc, type SettingsPatch } from '../../api/client';
 import { Field, focusFirstError, invalidProps } from '../../components/Field';
 import { readmeUrl } from '../../components/docs';
 import { fromDraft, schemaHelp, schemaNode, toDraft, type Draft } from './schemaForm';
@@ -35,18 +35,21 @@ function SettingsForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: 
   const [tokenCleared, setTokenCleared] = useState(false);
   const [saving, setSaving] = useState(false);
   const form = useRef<HTMLDivElement>(null);
-  const fields = error?.fields ?? {};
+  // A connection test refused for its settings marks them as a refused save does.
+  const [testFields, setTestFields] = useState<Record<string, string>>({});
+  const fields = { ...testFields, ...error?.fields };
   // The first field in error takes focus once the errors are on the page.
-  useEffect(() => focusFirstError(form.current), [error]);
+  useEffect(() => focusFirstError(form.current), [error, testFields]);
   const shown = (f: FieldSpec) => f.shownIf?.(draft) ?? true;
   // Errors no visible field shows (a hidden field's, or a key the page does not have) go in the notice.
   const onPage = new Set([...SECTIONS.flatMap((s) => s.fields.filter(shown).map((f) => f.path)), 'mapping', ...mapping.map(([k]) => `mapping.${k}`)]);
   const elsewhere = Object.entries(fields).filter(([path]) => !onPage.has(path));
 
+  const current = () => ({ ...fromDraft(doc.settings, draft), mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')) }) as SettingsPatch;
   const save = () => {
     setSaving(true);
     setSaved(false);
-    const settings = { ...fromDraft(doc.settings, draft), mapping: Object.fromEntries(mapping.filter(([k]) => k.trim() !== '')) } as SettingsPatch;
+    const settings = current();
     saveSettings(doc.settings, settings)
       .then((d) => {
         onSaved(d);
@@ -77,7 +80,7 @@ function SettingsForm({ doc, statuses, onSaved }: { doc: SettingsDoc; statuses: 
               <SchemaField key={f.path} spec={f} value={draft[f.path] ?? ''} error={fields[f.path]} onChange={(v) => setDraft({ ...draft, [f.path]: v })} />
             ))}
             {section.id === 'mapping' && <MappingRows mapping={mapping} setMapping={setMapping} statuses={statuses} fields={fields} />}
-            {section.id === 'connection' && <ConnectionTest />}
+            {section.id === 'connection' && <ConnectionTest settings={current()} onFieldErrors={setTestFields} />}
           </CardBody>
         </Card>
       ))}
@@ -190,7 +193,8 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
   const [token, setToken] = useState('');
   const [shown, setShown] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const act = (name: 'incoming_signing' | 'crm_api_token', action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) => {
+  const [webhook, setWebhook] = useState('');
+  const act = (name: SecretName, action: 'set' | 'generate' | 'rotate' | 'revoke', value?: string) => {
     setShown(null);
     secretAction(name, action, value)
       .then((res) => {
@@ -198,6 +202,7 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
         onChanged(rest);
         setShown(secret);
         setToken('');
+        setWebhook('');
         setError(null);
       })
       .catch((err: unknown) => setError(toApiError(err)));
@@ -212,16 +217,7 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
       <CardBody>
         {error && <Notice status="error" isDismissible={false}>{error.fields.value ?? error.message}</Notice>}
         <h3>{__('CRM API token', 'crm-bridge')}</h3>
-        <p data-testid="crm-token-state">{state(doc.secrets.crm_api_token)}</p>
-        <TextControl label={__('New token', 'crm-bridge')} type="password" autoComplete="off" value={token} onChange={setToken} __nextHasNoMarginBottom />
-        <Button variant="secondary" onClick={() => act('crm_api_token', 'set', token)} disabled={token === ''}>
-          {__('Save token', 'crm-bridge')}
-        </Button>{' '}
-        {doc.secrets.crm_api_token.set && (
-          <Button variant="tertiary" isDestructive onClick={() => act('crm_api_token', 'revoke')}>
-            {__('Revoke', 'crm-bridge')}
-          </Button>
-        )}
+        <TypedSecret name="crm_api_token" testId="crm-token-state" state={state(doc.secrets.crm_api_token)} isSet={doc.secrets.crm_api_token.set} label={__('New token', 'crm-bridge')} save={__('Save token', 'crm-bridge')} value={token} setValue={setToken} act={act} />
         <h3>{__('Webhook signing secret (the CRM signs its events with it)', 'crm-bridge')}</h3>
         <p data-testid="signing-secret-state">{state(doc.secrets.incoming_signing)}</p>
         {doc.secrets.incoming_signing.problem === 'too_short' && (
@@ -242,46 +238,193 @@ function SecretsPanel({ doc, onChanged }: { doc: SettingsDoc; onChanged: (d: Set
             {__('Revoke', 'crm-bridge')}
           </Button>
         )}
+        <h3>{__('Alert webhook (Slack-compatible)', 'crm-bridge')}</h3>
+        <p>{__('Alerts (a subscription disabled, deliveries given up) go to the site admin by e-mail and, when set, to this webhook as {"text": …}. Its URL is a credential: it is stored encrypted and never shown again.', 'crm-bridge')}</p>
+        <TypedSecret name="alerts_webhook_url" testId="alert-webhook-state" state={state(doc.secrets.alerts_webhook_url)} isSet={doc.secrets.alerts_webhook_url.set} label={__('Webhook URL', 'crm-bridge')} save={__('Save webhook URL', 'crm-bridge')} value={webhook} setValue={setWebhook} act={act}>
+          <TestAlert />
+        </TypedSecret>
       </CardBody>
     </Card>
   );
 }
 
-/** Asks the sidecar to call the CRM with the saved settings, and shows what it found. */
-function ConnectionTest() {
-  const [state, setState] = useState<{ status: 'info' | 'success' | 'error'; text: string } | null>(null);
+type TestState = { status: 'info' | 'success' | 'error'; text: string; detail?: ConnectionTestDetail | null } | null;
+
+/** The failing step's name, as the result names it. */
+const STEP_NAMES: Record<string, string> = {
+  request: __('Request', 'crm-bridge'),
+  url: __('Order URL', 'crm-bridge'),
+  address: __('Address check', 'crm-bridge'),
+  dns: __('DNS', 'crm-bridge'),
+  connection: __('Connection', 'crm-bridge'),
+  tls: __('TLS', 'crm-bridge'),
+  timeout: __('Timeout', 'crm-bridge'),
+  redirect: __('Redirect', 'crm-bridge'),
+  http: __('HTTP status', 'crm-bridge'),
+  response: __('Response', 'crm-bridge'),
+  json_path: __('JSON path', 'crm-bridge'),
+  mapping: __('Status mapping', 'crm-bridge'),
+};
+
+/**
+ * Asks the sidecar to fetch one real CRM order with the connection settings on the screen, saved or
+ * not, and shows what it read or the step that failed. A result goes away when a setting it tested changes.
+ */
+function ConnectionTest({ settings, onFieldErrors }: { settings: SettingsPatch; onFieldErrors: (fields: Record<string, string>) => void }) {
+  const [state, setState] = useState<TestState>(null);
   const [busy, setBusy] = useState(false);
+  const [token, setToken] = useState('');
+  const [orderId, setOrderId] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const tested: ConnectionTestRequest = { settings: { crm: settings.crm, mapping: settings.mapping as Record<string, string> }, crm_token: token, crm_order_id: orderId };
+  const key = JSON.stringify(tested);
+  // Any change to what would be tested makes the shown result stale.
+  useEffect(() => setState(null), [key]);
   const run = async () => {
     setBusy(true);
-    setState({ status: 'info', text: __('Asking the sidecar to call the CRM…', 'crm-bridge') });
+    setFields({});
+    onFieldErrors({});
+    setState({ status: 'info', text: __('Asking the sidecar to fetch the order from the CRM…', 'crm-bridge') });
     try {
-      const { id } = await requestConnectionTest();
+      const { id } = await requestConnectionTest(tested);
       for (let i = 0; i < 30; i++) {
         await new Promise((r) => setTimeout(r, 500));
         const res = await getConnectionTest(id);
         if (res.done) {
-          setState({ status: res.ok ? 'success' : 'error', text: res.message ?? '' });
+          setState({ status: res.ok ? 'success' : 'error', text: res.message ?? '', detail: res.detail ?? null });
           return;
         }
       }
       setState({ status: 'error', text: __('The sidecar did not answer within 15 seconds: is it running? See the health view.', 'crm-bridge') });
     } catch (err) {
-      setState({ status: 'error', text: toApiError(err).message });
+      const error = toApiError(err);
+      setFields(error.fields);
+      // Errors of the settings show beside their fields, as a save's do.
+      const { crm_token: _token, crm_order_id: _order, ...settingFields } = error.fields;
+      onFieldErrors(settingFields);
+      setState({ status: 'error', text: Object.keys(error.fields).length > 0 ? __('Nothing was tested: the settings marked in red need attention.', 'crm-bridge') : error.message });
     } finally {
       setBusy(false);
     }
   };
   return (
-    <>
+    <div className="crm-bridge-connection-test">
+      <Field path="crm_order_id" error={fields.crm_order_id}>
+        <TextControl
+          label={__('CRM order id to fetch', 'crm-bridge')}
+          help={__('An order that exists in your CRM. Left blank: the order linked last.', 'crm-bridge')}
+          value={orderId}
+          onChange={setOrderId}
+          __nextHasNoMarginBottom
+          {...invalidProps('crm_order_id', fields.crm_order_id)}
+        />
+      </Field>
+      <Field path="crm_token" error={fields.crm_token}>
+        <TextControl
+          label={__('CRM API token to test with', 'crm-bridge')}
+          help={__('Left blank: the saved token (never sent to an address other than the saved one). Not saved by the test.', 'crm-bridge')}
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={setToken}
+          __nextHasNoMarginBottom
+          {...invalidProps('crm_token', fields.crm_token)}
+        />
+      </Field>
       <Button variant="secondary" onClick={() => void run()} isBusy={busy} disabled={busy}>
         {__('Test connection', 'crm-bridge')}
       </Button>
       {state && (
         <div data-testid="connection-test" role="status">
           <Notice status={state.status} isDismissible={false}>
+            {state.detail?.step && <strong>{sprintf(__('Failed at: %s. ', 'crm-bridge'), STEP_NAMES[state.detail.step] ?? state.detail.step)}</strong>}
             {state.text}
           </Notice>
+          {state.detail && <TestDetailList detail={state.detail} />}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** What the sidecar read from the CRM's answer, labelled. */
+function TestDetailList({ detail }: { detail: ConnectionTestDetail }) {
+  const rows: [string, string | number | null][] = [
+    [__('Order URL', 'crm-bridge'), detail.url],
+    [__('HTTP status', 'crm-bridge'), detail.http_status],
+    [__('JSON path', 'crm-bridge'), detail.path === null ? null : sprintf(__('%1$s (found %2$s)', 'crm-bridge'), detail.path, detail.found ?? '')],
+    [__('CRM status', 'crm-bridge'), detail.status],
+    [detail.version_source === 'updated_at' ? __('Updated at', 'crm-bridge') : __('Version', 'crm-bridge'), detail.version_source === 'updated_at' ? detail.updated_at : detail.version],
+    [__('WooCommerce status', 'crm-bridge'), detail.woo_status ?? (detail.step === 'mapping' ? __('(not mapped)', 'crm-bridge') : null)],
+  ];
+  return (
+    <dl className="crm-bridge-connection-test-detail" data-testid="connection-test-detail">
+      {rows
+        .filter(([, value]) => value !== null)
+        .map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+    </dl>
+  );
+}
+
+/** Sends a test alert to the webhook and says whether it arrived. */
+function TestAlert() {
+  const [result, setResult] = useState<{ status: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const send = () => {
+    setBusy(true);
+    sendTestAlert()
+      .then((r) => setResult(r.sent ? { status: 'success', text: sprintf(__('Test alert delivered (HTTP %d).', 'crm-bridge'), r.status ?? 0) } : { status: 'error', text: sprintf(__('Test alert not delivered: %s', 'crm-bridge'), r.error ?? '') }))
+      .catch((err: unknown) => setResult({ status: 'error', text: toApiError(err).message }))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <>
+      <Button variant="secondary" onClick={send} isBusy={busy} disabled={busy}>
+        {__('Send test alert', 'crm-bridge')}
+      </Button>
+      {result && (
+        <div data-testid="test-alert" role="status">
+          <Notice status={result.status} isDismissible={false}>
+            {result.text}
+          </Notice>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** A secret typed in (write-only): its state, a field, Save, and Revoke once set, with what else it offers then. */
+function TypedSecret(props: {
+  name: SecretName;
+  testId: string;
+  state: string;
+  isSet: boolean;
+  label: string;
+  save: string;
+  value: string;
+  setValue: (v: string) => void;
+  act: (name: SecretName, action: 'set' | 'revoke', value?: string) => void;
+  children?: JSX.Element;
+}) {
+  return (
+    <>
+      <p data-testid={props.testId}>{props.state}</p>
+      <TextControl label={props.label} type="password" autoComplete="off" value={props.value} onChange={props.setValue} __nextHasNoMarginBottom />
+      <Button variant="secondary" onClick={() => props.act(props.name, 'set', props.value)} disabled={props.value === ''}>
+        {props.save}
+      </Button>{' '}
+      {props.isSet && (
+        <>
+          {props.children}{' '}
+          <Button variant="tertiary" isDestructive onClick={() => props.act(props.name, 'revoke')}>
+            {__('Revoke', 'crm-bridge')}
+          </Button>
+        </>
       )}
     </>
   );

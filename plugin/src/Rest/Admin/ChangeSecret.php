@@ -11,6 +11,7 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest\Admin;
 
+use CrmBridge\Alerts;
 use CrmBridge\Audit;
 use CrmBridge\Secrets;
 use CrmBridge\Settings;
@@ -52,7 +53,7 @@ final class ChangeSecret extends ConfigureRoute {
 		return array(
 			'name'          => array(
 				'type'     => 'string',
-				'enum'     => array( Secrets::INCOMING, Secrets::CRM_TOKEN ),
+				'enum'     => array( Secrets::INCOMING, Secrets::CRM_TOKEN, Secrets::ALERT_WEBHOOK ),
 				'required' => true,
 			),
 			'action'        => array(
@@ -91,14 +92,14 @@ final class ChangeSecret extends ConfigureRoute {
 			Secrets::set( $name, null );
 		} elseif ( 'set' === $action ) {
 			$value   = trim( (string) $request['value'] );
-			$problem = '' === $value ? __( 'Enter the secret.', 'crm-bridge' ) : ( Secrets::INCOMING === $name ? Secrets::signing_secret_problem( $value ) : null );
+			$problem = '' === $value ? __( 'Enter the secret.', 'crm-bridge' ) : self::value_problem( $name, $value );
 			if ( null !== $problem ) {
 				return UpdateSettings::invalid( array( 'value' => $problem ) );
 			}
 			Secrets::set( $name, $value );
 		} else {
 			if ( Secrets::INCOMING !== $name ) {
-				return new \WP_Error( 'crm_bridge_invalid_settings', __( 'Only the signing secret is generated here; enter the CRM token you got from the CRM.', 'crm-bridge' ), array( 'status' => 400 ) );
+				return new \WP_Error( 'crm_bridge_invalid_settings', __( 'Only the signing secret is generated here; enter the CRM token or the alert webhook URL you got from its service.', 'crm-bridge' ), array( 'status' => 400 ) );
 			}
 			$shown = Secrets::generate_signing_secret();
 			$grace = isset( $request['grace_seconds'] ) ? (int) $request['grace_seconds'] : (int) Settings::get( 'outgoing.secret_grace_hours' ) * HOUR_IN_SECONDS;
@@ -106,5 +107,19 @@ final class ChangeSecret extends ConfigureRoute {
 		}
 		Audit::record( 'secret.' . self::PAST[ $action ], $name );
 		return new \WP_REST_Response( array( 'secret' => $shown ) + ReadSettings::body() );
+	}
+
+	/**
+	 * Why a value cannot be this secret, or null: a signing secret too short to sign with, an alert
+	 * webhook URL the address rules refuse.
+	 *
+	 * @param string $name  Secret name.
+	 * @param string $value Value.
+	 */
+	private static function value_problem( string $name, string $value ): ?string {
+		if ( Secrets::INCOMING === $name ) {
+			return Secrets::signing_secret_problem( $value );
+		}
+		return Secrets::ALERT_WEBHOOK === $name ? Alerts::url_problem( $value ) : null;
 	}
 }

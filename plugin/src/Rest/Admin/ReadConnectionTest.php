@@ -34,7 +34,9 @@ final class ReadConnectionTest extends ConfigureRoute {
 	}
 
 	/**
-	 * `{done: false}` until the sidecar answered, then `{done: true, id, ok, message, latency_ms, at}`.
+	 * `{done: false}` until the sidecar answered, then `{done: true, id, ok, message, latency_ms, at,
+	 * detail}`: detail is what the sidecar read (the failing step, the URL, the HTTP status, the
+	 * order's status and version and the WooCommerce status it maps to), or null.
 	 *
 	 * @param \WP_REST_Request $request Request.
 	 */
@@ -52,7 +54,24 @@ final class ReadConnectionTest extends ConfigureRoute {
 				'message'    => sanitize_text_field( (string) $row['message'] ),
 				'latency_ms' => null === $row['latency_ms'] ? null : (int) $row['latency_ms'],
 				'at'         => gmdate( 'c', (int) strtotime( $row['answered_at'] . ' UTC' ) ),
+				'detail'     => self::detail( $row['detail'] ),
 			)
 		);
+	}
+
+	/**
+	 * The stored detail as an object of plain scalars (the sidecar wrote it, quoting what the CRM
+	 * said), or null.
+	 *
+	 * @param string|null $json Stored detail.
+	 * @return array<string, bool|int|float|string|null>|null
+	 */
+	private static function detail( ?string $json ): ?array {
+		$detail = json_decode( (string) $json, true );
+		if ( ! is_array( $detail ) ) {
+			return null;
+		}
+		$detail = array_filter( $detail, static fn( $value ): bool => null === $value || is_scalar( $value ) );
+		return array_map( static fn( $value ) => is_string( $value ) ? sanitize_text_field( $value ) : $value, $detail );
 	}
 }

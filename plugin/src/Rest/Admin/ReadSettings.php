@@ -54,8 +54,9 @@ final class ReadSettings extends ConfigureRoute {
 		return array(
 			'settings'           => Settings::for_json( Settings::document() ),
 			'secrets'            => array(
-				Secrets::INCOMING  => Secrets::describe( Secrets::INCOMING ),
-				Secrets::CRM_TOKEN => Secrets::describe( Secrets::CRM_TOKEN ),
+				Secrets::INCOMING      => Secrets::describe( Secrets::INCOMING ),
+				Secrets::CRM_TOKEN     => Secrets::describe( Secrets::CRM_TOKEN ),
+				Secrets::ALERT_WEBHOOK => Secrets::describe( Secrets::ALERT_WEBHOOK ),
 			),
 			'receiver_url'       => rest_url( Receiver::NAMESPACE . Receiver::ROUTE ),
 			'encryption_key_set' => Secrets::has_key(),

@@ -87,7 +87,7 @@ final class UpdateSettings extends ConfigureRoute {
 	 *
 	 * @param string $url URL.
 	 */
-	private static function origin( string $url ): string {
+	public static function origin( string $url ): string {
 		$parts = wp_parse_url( $url );
 		if ( ! is_array( $parts ) || ! isset( $parts['host'] ) ) {
 			return '';
