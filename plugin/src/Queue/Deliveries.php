@@ -107,6 +107,24 @@ final class Deliveries {
 	}
 
 	/**
+	 * Every subscription's id and name, for the screen's filter (shop managers may not read subscriptions).
+	 *
+	 * @return array<int, array{id: int, name: string}>
+	 */
+	public static function subscription_names(): array {
+		global $wpdb;
+		$subscriptions = Schema::table( 'subscriptions' );
+		$rows          = $wpdb->get_results( "SELECT id, name FROM $subscriptions ORDER BY name, id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name, no input.
+		return array_map(
+			static fn( array $row ): array => array(
+				'id'   => (int) $row['id'],
+				'name' => (string) $row['name'],
+			),
+			is_array( $rows ) ? $rows : array()
+		);
+	}
+
+	/**
 	 * Deliveries with their subscription's name and their state, typed for the API.
 	 *
 	 * @param string       $where_tail The WHERE clause and what follows, with placeholders.

@@ -9,9 +9,15 @@ import { toApiError } from '../../components/useApi';
 
 const DECISIONS = ['', 'accepted', 'duplicate', 'verified', 'applied', 'stale', 'refused', 'looped', 'delivered', 'retried', 'dead', 'linked', 'replayed', 'test'];
 
+/** An event id in the page's URL (the Dead letters tab links to an event's rows) filters the log on opening. */
+const fromUrl = (): LogFilter => {
+  const eventId = new URLSearchParams(window.location.search).get('event_id');
+  return eventId ? { event_id: eventId } : {};
+};
+
 export function LogView() {
-  const [filter, setFilter] = useState<LogFilter>({});
-  const [applied, setApplied] = useState<LogFilter>({});
+  const [filter, setFilter] = useState<LogFilter>(fromUrl);
+  const [applied, setApplied] = useState<LogFilter>(fromUrl);
   const [items, setItems] = useState<LogEntry[]>([]);
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);

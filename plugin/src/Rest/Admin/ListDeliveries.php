@@ -1,7 +1,8 @@
 <?php
 /**
  * GET crm-bridge/v1/admin/deliveries: the outbox's deliveries, newest first, by state and subscription,
- * one page at a time, each with its subscription's name and a link to its order.
+ * one page at a time, each with its subscription's name and a link to its order; and the subscriptions'
+ * names for the filter.
  *
  * @package CrmBridge
  */
@@ -68,10 +69,11 @@ final class ListDeliveries extends ViewRoute {
 		);
 		return new \WP_REST_Response(
 			array(
-				'items'    => array_map( array( ReadDelivery::class, 'with_order_link' ), $page['items'] ),
-				'total'    => $page['total'],
-				'page'     => (int) $request['page'],
-				'per_page' => (int) $request['per_page'],
+				'items'         => array_map( array( ReadDelivery::class, 'with_order_link' ), $page['items'] ),
+				'total'         => $page['total'],
+				'page'          => (int) $request['page'],
+				'per_page'      => (int) $request['per_page'],
+				'subscriptions' => Deliveries::subscription_names(),
 			)
 		);
 	}
