@@ -43,6 +43,13 @@ describe('a delivery attempt is recorded in full', () => {
     expect(failed).toMatchObject({ status_code: null, response: null, answer: null, duration_ms: 7 });
   });
 
+  it('records the URL without its credentials or query values', () => {
+    const secretive = deliveryRequest('https://user:pa55@hooks.example/in?token=abc123&x=1', {});
+    const d = attemptDetail({ topic: 't', request: secretive, response: null, durationMs: null, failure: null, retryAt: null });
+    expect(d.request!.url).toBe('https://hooks.example/in?token=***&x=***');
+    expect(JSON.stringify(d)).not.toMatch(/pa55|abc123/);
+  });
+
   it('records no request when nothing was sent', () => {
     expect(attemptDetail({ topic: 't', request: null, response: null, durationMs: null, failure: new TransientError('circuit_open', 'open'), retryAt: null })).toMatchObject({ request: null, failure: { step: 'other', code: 'circuit_open' } });
   });

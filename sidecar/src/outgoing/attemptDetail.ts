@@ -1,5 +1,5 @@
 // What one delivery attempt's log row keeps, so an admin can see exactly what was sent and answered:
-// the request (its body is the outbox row's payload, referred to rather than copied), the answer's
+// the request (its URL without credentials; its body is the outbox row's payload, referred to), the answer's
 // status, headers and first bytes (marked when cut), the duration, and for a transport failure its step.
 import type { BridgeError } from '../errors.js';
 import { cleanText } from '../syncLog.js';
@@ -18,6 +18,15 @@ const STEPS: Record<string, string> = {
   'read answer': 'answer',
   'read body': 'answer',
 };
+
+/** The URL as recorded: no user name or password, each query value masked (tokens often ride there). */
+export function recordedUrl(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  for (const key of [...new Set(u.searchParams.keys())]) u.searchParams.set(key, '***');
+  return u.toString();
+}
 
 export interface AttemptDetail extends Record<string, unknown> {
   topic: string;
@@ -51,7 +60,7 @@ export function attemptDetail(a: {
     response: body,
     retry_at: a.retryAt?.toISOString() ?? null,
     duration_ms: a.response?.durationMs ?? a.durationMs,
-    request: a.request ? { ...a.request, body_ref: 'payload' } : null,
+    request: a.request ? { ...a.request, url: recordedUrl(a.request.url), body_ref: 'payload' } : null,
     answer: a.response ? { status: a.response.status, headers: a.response.headers, truncated: a.response.truncated || Buffer.byteLength(a.response.body, 'utf8') > ANSWER_KEPT_BYTES } : null,
     failure: a.failure ? { step: step ?? (a.response ? 'http_status' : 'other'), code: a.failure.code } : null,
   };
