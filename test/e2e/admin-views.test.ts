@@ -214,7 +214,7 @@ describe('admin views', () => {
       await manager.getByRole('heading', { name: 'CRM Bridge', level: 1 }).waitFor();
       await manager.locator('#crm-bridge-admin').getByText('Settings, subscriptions and the audit trail are managed by an administrator.').waitFor();
       const tabs = await manager.getByRole('tab').allTextContents();
-      expect(tabs).toEqual(['Health', 'Sync log', 'Dead letters']);
+      expect(tabs).toEqual(['Health', 'Sync log', 'Dead letters', 'Deliveries']);
       expect(await manager.getByLabel('CRM API base URL').count()).toBe(0);
       await manager.getByRole('tab', { name: 'Dead letters' }).click();
       await manager.getByTestId('dead-letters').waitFor();
