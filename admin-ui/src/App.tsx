@@ -1,5 +1,5 @@
 // The CRM Bridge screen: one tab per view. Shop managers see the views they may use (health, the
-// log, dead letters); settings, subscriptions and the audit trail are for administrators.
+// log, dead letters, deliveries); settings, subscriptions and the audit trail are for administrators.
 import { Notice, TabPanel } from '@wordpress/components';
 import { __ } from '@wordpress/i18n';
 import { HealthView } from './views/Health/HealthView';
@@ -8,6 +8,7 @@ import { LogView } from './views/Log/LogView';
 import { DeadLettersView } from './views/DeadLetters/DeadLettersView';
 import { SubscriptionsView } from './views/Subscriptions/SubscriptionsView';
 import { AuditView } from './views/Audit/AuditView';
+import { DeliveriesView } from './views/Deliveries/DeliveriesView';
 
 interface Tab {
   name: string;
@@ -23,6 +24,7 @@ const TABS: Tab[] = [
   { name: 'subscriptions', title: __('Subscriptions', 'crm-bridge'), view: SubscriptionsView, configure: true },
   { name: 'log', title: __('Sync log', 'crm-bridge'), view: LogView },
   { name: 'dead-letters', title: __('Dead letters', 'crm-bridge'), view: DeadLettersView },
+  { name: 'deliveries', title: __('Deliveries', 'crm-bridge'), view: DeliveriesView },
   { name: 'audit', title: __('Audit', 'crm-bridge'), view: AuditView, configure: true },
 ];
 

@@ -150,7 +150,8 @@ describe('admin views', () => {
     await row.waitFor();
     await screenshot(page, 'admin-dead-letters');
     await row.getByRole('button', { name: `Replay event ${eventId}` }).click();
-    await page.locator('.crm-bridge-admin').getByText('1 event replayed.').waitFor();
+    // Queued is all the answer can say: the event's fate is shown once the sidecar has handled it.
+    await page.getByTestId('dead-letters-outcome').getByText('1 event queued for another try; waiting for the sidecar to handle it…').waitFor();
     const [rows] = await dbPool().query('SELECT status FROM wp_crm_bridge_inbox WHERE event_id = ?', [eventId]);
     expect((rows as { status: string }[])[0]!.status).not.toBe('dead');
   });
@@ -213,7 +214,7 @@ describe('admin views', () => {
       await manager.getByRole('heading', { name: 'CRM Bridge', level: 1 }).waitFor();
       await manager.locator('#crm-bridge-admin').getByText('Settings, subscriptions and the audit trail are managed by an administrator.').waitFor();
       const tabs = await manager.getByRole('tab').allTextContents();
-      expect(tabs).toEqual(['Health', 'Sync log', 'Dead letters']);
+      expect(tabs).toEqual(['Health', 'Sync log', 'Dead letters', 'Deliveries']);
       expect(await manager.getByLabel('CRM API base URL').count()).toBe(0);
       await manager.getByRole('tab', { name: 'Dead letters' }).click();
       await manager.getByTestId('dead-letters').waitFor();

@@ -339,3 +339,70 @@ export const getConnectionTest = (id: string) =>
 // Alerts: the webhook URL is a secret (secretAction); a test alert reports whether it arrived.
 export type SecretName = 'incoming_signing' | 'crm_api_token' | 'alerts_webhook_url';
 export const sendTestAlert = () => request(z.object({ sent: z.boolean(), status: z.number().nullable(), error: z.string().nullable() }), { path: '/admin/alerts/test', method: 'POST' });
+
+// Outgoing deliveries (the Deliveries tab), and where replayed dead letters are now.
+export const DELIVERY_STATES = ['pending', 'retrying', 'sending', 'delivered', 'dead'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export const deliverySchema = z.object({
+  id: z.number(),
+  webhook_id: z.string(),
+  subscription_id: z.number(),
+  subscription_name: z.string().nullable(),
+  order_id: z.number(),
+  topic: z.string(),
+  state: z.enum(DELIVERY_STATES),
+  attempts: z.number(),
+  next_try_at: z.string().nullable(),
+  last_status_code: z.number().nullable(),
+  last_error_class: z.string().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+  order_edit_url: z.string().nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
+const headersSchema = z.record(z.string(), z.string());
+/** What an attempt's log row records; rows written before attempts were recorded in full lack most of it. */
+const attemptDetailSchema = z.object({
+  topic: z.string().optional(),
+  status_code: z.number().nullable().default(null),
+  response: z.string().nullable().default(null),
+  retry_at: z.string().nullable().default(null),
+  duration_ms: z.number().nullable().default(null),
+  request: z.object({ method: z.string(), url: z.string(), headers: headersSchema, body_ref: z.string().optional() }).nullable().default(null),
+  answer: z.object({ status: z.number(), headers: headersSchema, truncated: z.boolean() }).nullable().default(null),
+  failure: z.object({ step: z.string(), code: z.string() }).nullable().default(null),
+});
+export const deliveryAttemptSchema = z.object({
+  id: z.number(),
+  created_at: z.string(),
+  decision: z.string(),
+  attempt: z.number(),
+  latency_ms: z.number().nullable(),
+  error_class: z.string().nullable(),
+  message: z.string().nullable(),
+  detail: attemptDetailSchema.nullable().transform((d) => d ?? attemptDetailSchema.parse({})),
+});
+export type DeliveryAttempt = z.infer<typeof deliveryAttemptSchema>;
+
+export type DeliveryFilter = { state?: DeliveryState | undefined; subscription_id?: number | undefined; page: number; per_page?: number };
+export const getDeliveries = (filter: DeliveryFilter) => {
+  const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return request(
+    z.object({ items: z.array(deliverySchema), total: z.number(), page: z.number(), per_page: z.number(), subscriptions: z.array(z.object({ id: z.number(), name: z.string() })) }),
+    { path: `/admin/deliveries?${query.toString()}` },
+  );
+};
+export const getDelivery = (id: number) => request(z.object({ delivery: deliverySchema, attempts: z.array(deliveryAttemptSchema) }), { path: `/admin/deliveries/${id}` });
+/** Delivered ('done') or dead deliveries back to the outbox, same webhook id; the answer is how many were queued. */
+export const replayDeliveries = (ids: number[], status: 'dead' | 'done') => request(z.object({ replayed: z.number() }), { path: '/admin/deliveries/replay', method: 'POST', data: { ids, status } });
+export const discardDeliveries = (ids: number[]) => request(z.object({ discarded: z.number() }), { path: '/admin/deliveries/discard', method: 'POST', data: { ids } });
+
+export const deadLetterRowSchema = deadLetterSchema.extend({ received_at: z.string() });
+export const watchedRowSchema = z.object({ id: z.number(), status: z.enum(['pending', 'running', 'done', 'dead']), attempts: z.number(), last_error_class: z.string().nullable(), last_error: z.string().nullable() });
+export type WatchedRow = z.infer<typeof watchedRowSchema>;
+/** The dead letters, and where the rows in `watch` (replayed ones) are now. */
+export const getDeadLettersWatching = (watch: number[]) =>
+  request(z.object({ items: z.array(deadLetterRowSchema), watched: z.array(watchedRowSchema) }), { path: `/admin/dead-letters?${watch.map((id) => `watch[]=${id}`).join('&')}` });

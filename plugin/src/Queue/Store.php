@@ -181,6 +181,35 @@ final class Store {
 	}
 
 	/**
+	 * Where the given rows are now, whatever their status: what became of replayed rows (handled, waiting,
+	 * or dead again with the new reason). Rows gone (pruned, discarded) are absent.
+	 *
+	 * @param string $queue INBOX or OUTBOX.
+	 * @param int[]  $ids   Row ids.
+	 * @return array<int, array{id: int, status: string, attempts: int, last_error_class: string|null, last_error: string|null}>
+	 */
+	public static function states( string $queue, array $ids ): array {
+		global $wpdb;
+		if ( ! $ids ) {
+			return array();
+		}
+		$table = self::table( $queue );
+		$in    = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table, placeholders built here.
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT id, status, attempts, last_error_class, last_error FROM $table WHERE id IN ($in) ORDER BY id", array_map( 'intval', $ids ) ), ARRAY_A );
+		return array_map(
+			static fn( array $row ): array => array(
+				'id'               => (int) $row['id'],
+				'status'           => (string) $row['status'],
+				'attempts'         => (int) $row['attempts'],
+				'last_error_class' => $row['last_error_class'],
+				'last_error'       => $row['last_error'],
+			),
+			is_array( $rows ) ? $rows : array()
+		);
+	}
+
+	/**
 	 * The stored body of a message, by the id it is known by outside (event id or webhook id).
 	 *
 	 * @param string $queue      INBOX or OUTBOX.

@@ -9,11 +9,29 @@ export const DELIVERY_BODY_KEPT_BYTES = 4 * 1024;
 /** What is read of the CRM's answer to order.created, which carries its order id and often the whole order. */
 export const LINK_ANSWER_MAX_BYTES = 64 * 1024;
 
+/** The answer's headers an attempt's record keeps: the client reads headers by name, and these tell what happened. */
+export const KEPT_ANSWER_HEADERS = ['content-type', 'content-length', 'retry-after', 'location', 'date', 'server', 'x-request-id', 'request-id', 'cf-ray'] as const;
+
+/** What was sent, as the attempt's record shows it; the body is the outbox row's payload, sent unchanged. */
+export interface DeliveryRequest {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+}
+
 export interface DeliveryResponse {
   status: number;
   body: string;
+  /** Whether the body was cut at the read limit. */
+  truncated: boolean;
+  headers: Record<string, string>;
   retryAfter: string | null;
   durationMs: number;
+}
+
+/** The request an attempt sends: the signature headers with the content type and our user agent. */
+export function deliveryRequest(url: string, headers: Record<string, string>): DeliveryRequest {
+  return { method: 'POST', url, headers: { 'content-type': 'application/json', 'user-agent': 'CRM-Bridge-for-WooCommerce', ...headers } };
 }
 
 export async function deliver(
@@ -28,9 +46,7 @@ export async function deliver(
   const started = performance.now();
   const res = await send({
     target: 'endpoint',
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/json', 'user-agent': 'CRM-Bridge-for-WooCommerce', ...headers },
+    ...deliveryRequest(url, headers),
     body,
     timeoutMs,
     signal,
@@ -39,5 +55,9 @@ export async function deliver(
     // A redirect is an answer to judge (not 2xx: retried), never followed to an address nobody checked.
     redirects: 'answer',
   });
-  return { status: res.status, body: res.body, retryAfter: res.headers.get('retry-after'), durationMs: Math.round(performance.now() - started) };
+  const kept = Object.fromEntries(KEPT_ANSWER_HEADERS.flatMap((name) => {
+    const value = res.headers.get(name);
+    return value === null ? [] : [[name, value]];
+  }));
+  return { status: res.status, body: res.body, truncated: res.truncated, headers: kept, retryAfter: res.headers.get('retry-after'), durationMs: Math.round(performance.now() - started) };
 }

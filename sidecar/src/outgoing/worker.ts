@@ -22,7 +22,8 @@ import { decryptSecret, subscriptionSecretName } from '../crypto.js';
 import { parseRetryAfter } from '../net/retryAfter.js';
 import { crmVersionOf, jsonPath } from '../crmDocument.js';
 import type { OutboundSend } from '../net/client.js';
-import { DELIVERY_BODY_KEPT_BYTES, LINK_ANSWER_MAX_BYTES, deliver, type DeliveryResponse } from './deliver.js';
+import { DELIVERY_BODY_KEPT_BYTES, LINK_ANSWER_MAX_BYTES, deliver, deliveryRequest, type DeliveryRequest, type DeliveryResponse } from './deliver.js';
+import { attemptDetail } from './attemptDetail.js';
 import { previousSecretValid, webhookHeaders } from './sign.js';
 import { RateLimiter } from './rateLimiter.js';
 import { isValidCrmOrderId } from '../crmOrderId.js';
@@ -57,6 +58,8 @@ export async function runOutboxWorker(deps: OutboxWorkerDeps, signal: AbortSigna
 async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row: ClaimedDelivery, settings: Settings, signal: AbortSignal): Promise<void> {
   const base = { direction: 'out' as const, orderId: row.order_id || null, eventId: row.webhook_id, subscriptionId: row.subscription_id, attempt: row.attempts };
   let response: DeliveryResponse | undefined;
+  let request: DeliveryRequest | null = null;
+  let sentAt: number | null = null;
   try {
     const sub = await readSubscription(deps.db, row.subscription_id);
     if (!sub) throw new PermanentError('subscription_deleted', 'the subscription no longer exists');
@@ -75,6 +78,8 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
     response = await deps.breakers.run(
       endpoint,
       async () => {
+        request = deliveryRequest(sub.url, headers);
+        sentAt = performance.now();
         const linking = row.topic === 'order.created' && sub.is_crm;
         const res = await deliver(deps.send, sub.url, headers, row.payload, settings.outgoing.timeout_ms, signal, linking ? LINK_ANSWER_MAX_BYTES : DELIVERY_BODY_KEPT_BYTES);
         if (res.status !== 410 && (res.status < 200 || res.status >= 300)) {
@@ -89,7 +94,7 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
       await notify(deps, 'disabled', sub.id, signal);
       throw new PermanentError('endpoint_gone', 'the endpoint answered 410 Gone; the subscription was disabled');
     }
-    const entries: DecisionEntry[] = [{ ...base, decision: 'delivered', latencyMs: response.durationMs, detail: { status_code: response.status, topic: row.topic, response: response.body } }];
+    const entries: DecisionEntry[] = [{ ...base, decision: 'delivered', latencyMs: response.durationMs, detail: attemptDetail({ topic: row.topic, request, response, durationMs: null, failure: null, retryAt: null }) }];
     if (row.topic === 'order.created' && sub.is_crm && row.order_id) {
       const created = readCreatedRecord(response.body, settings);
       if (created) {
@@ -125,7 +130,7 @@ async function processDelivery(deps: OutboxWorkerDeps, limiter: RateLimiter, row
             errorClass: failure.errorClass,
             latencyMs: failed?.durationMs ?? null,
             message: `${failure.code}: ${failure.message}`,
-            detail: { status_code: failed?.status ?? null, topic: row.topic, response: failed?.body ?? null, retry_at: retryAt?.toISOString() ?? null },
+            detail: attemptDetail({ topic: row.topic, request, response: failed ?? null, durationMs: sentAt === null ? null : Math.round(performance.now() - sentAt), failure, retryAt }),
           },
         ],
         now,

@@ -9,19 +9,14 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest\Admin;
 
-use CrmBridge\Audit;
-use CrmBridge\Queue\Selection;
-use CrmBridge\Queue\Status;
 use CrmBridge\Queue\Store;
-use CrmBridge\Rest\Args;
-use CrmBridge\SyncLog;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
  * Discard of inbox dead letters.
  */
-final class DiscardDeadLetters extends ViewRoute {
+final class DiscardDeadLetters extends DiscardRoute {
 
 	/**
 	 * Path.
@@ -31,54 +26,30 @@ final class DiscardDeadLetters extends ViewRoute {
 	}
 
 	/**
-	 * Method.
+	 * The inbox.
 	 */
-	public function methods(): string {
-		return \WP_REST_Server::CREATABLE;
+	protected function queue(): string {
+		return Store::INBOX;
 	}
 
 	/**
-	 * The dead letters' ids.
-	 *
-	 * @return array<string, array<string, mixed>>
+	 * Audit action.
 	 */
-	public function args(): array {
-		return array(
-			'ids' => array(
-				'required' => true,
-				'minItems' => 1,
-			) + Args::ids(),
-		);
+	protected function audit_action(): string {
+		return 'dead_letters.discarded';
 	}
 
 	/**
-	 * Deletes them, and writes the audit trail and the log.
-	 *
-	 * @param \WP_REST_Request $request Request.
-	 * @return \WP_REST_Response|\WP_Error
+	 * Incoming.
 	 */
-	public function handle( \WP_REST_Request $request ) {
-		$selection = new Selection( Status::DEAD, (array) $request['ids'] );
-		$discarded = Store::discard( Store::INBOX, $selection );
-		if ( null === $discarded ) {
-			return new \WP_Error( 'crm_bridge_unavailable', __( 'The dead letters could not be discarded; try again.', 'crm-bridge' ), array( 'status' => 503 ) );
-		}
-		Audit::record(
-			'dead_letters.discarded',
-			null,
-			array(
-				'ids'       => $selection->ids,
-				'discarded' => $discarded,
-			)
-		);
-		SyncLog::record(
-			array(
-				'direction' => 'in',
-				'decision'  => 'discarded',
-				'message'   => sprintf( '%d dead letter(s) discarded by user %d', $discarded, get_current_user_id() ),
-				'detail'    => array( 'ids' => $selection->ids ),
-			)
-		);
-		return new \WP_REST_Response( array( 'discarded' => $discarded ) );
+	protected function direction(): string {
+		return 'in';
+	}
+
+	/**
+	 * 503 message.
+	 */
+	protected function unavailable(): string {
+		return __( 'The dead letters could not be discarded; try again.', 'crm-bridge' );
 	}
 }

@@ -1,6 +1,7 @@
 <?php
 /**
- * GET crm-bridge/v1/admin/dead-letters: the CRM events given up, newest first, optionally of one CRM order.
+ * GET crm-bridge/v1/admin/dead-letters: the CRM events given up, newest first, optionally of one CRM order,
+ * and where the rows named in `watch` are now (a replay's fate: waiting, handled, or dead again).
  *
  * @package CrmBridge
  */
@@ -44,6 +45,7 @@ final class ListDeadLetters extends ViewRoute {
 		return array(
 			'crm_order_id' => Args::identifier(),
 			'per_page'     => Args::per_page( 50 ),
+			'watch'        => Args::ids(),
 		);
 	}
 
@@ -54,6 +56,11 @@ final class ListDeadLetters extends ViewRoute {
 	 */
 	public function handle( \WP_REST_Request $request ): \WP_REST_Response {
 		$selection = new Selection( Status::DEAD, array(), null === $request['crm_order_id'] ? null : (string) $request['crm_order_id'] );
-		return new \WP_REST_Response( array( 'items' => Store::list( Store::INBOX, $selection, (int) $request['per_page'] ) ) );
+		return new \WP_REST_Response(
+			array(
+				'items'   => Store::list( Store::INBOX, $selection, (int) $request['per_page'] ),
+				'watched' => Store::states( Store::INBOX, empty( $request['watch'] ) ? array() : (array) $request['watch'] ),
+			)
+		);
 	}
 }
