@@ -166,6 +166,7 @@ describe('reliability: hostile input', () => {
       const row = page.getByTestId('log').getByRole('row').filter({ hasText: marker });
       await row.first().waitFor();
       await row.first().getByRole('button', { name: 'Details' }).click();
+      await page.getByText('Raw JSON').click();
       await page.getByTestId('log-payload').waitFor();
       expect(await page.getByTestId('log-payload').textContent()).toContain('onerror=');
       expect(await page.evaluate(() => (window as unknown as { __crmBridgeXss?: number }).__crmBridgeXss)).toBeUndefined();

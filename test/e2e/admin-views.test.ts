@@ -105,6 +105,7 @@ describe('admin views', () => {
     expect(await row.count()).toBeGreaterThanOrEqual(1);
     expect(await row.first().textContent()).toContain('accepted');
     await row.first().getByRole('button', { name: 'Details' }).click();
+    await page.getByText('Raw JSON').click();
     await page.getByTestId('log-payload').getByText(/order\.status_changed/).waitFor();
     await screenshot(page, 'admin-log');
   });
@@ -206,7 +207,7 @@ describe('admin views', () => {
     }
   });
 
-  it('shows a shop manager only health, the log and dead letters, and says who manages settings', async () => {
+  it('shows a shop manager only health, the log, deliveries and dead letters, and says who manages settings', async () => {
     ensureUser('crm-bridge-e2e-manager', 'shop_manager', 'e2e-manager-password-1');
     const manager = await loggedInPage(browser, site(), 'crm-bridge-e2e-manager', 'e2e-manager-password-1');
     try {

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from './bootstrap.mjs';
 
-const DIRS = ['plugin', 'test/woocommerce-standin', 'test/stack/php', 'test/php', 'bench/php'];
+const DIRS = ['plugin', 'test/woocommerce-standin', 'test/stack/php', 'test/php', 'bench/php', 'demo/php'];
 const files = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.name === 'node_modules' ? [] : e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.php') ? [join(dir, e.name)] : [],
