@@ -5,16 +5,18 @@ import { ownsProcess } from '../stack/system.ts';
 
 describe('local stack', () => {
   it('reuses a running stack, recovers after SIGKILL, and stops only its own processes', async () => {
-    const first = await up({ name: 'stack-test', versions: ['6.1'] });
+    // The stack's own machinery, so the stand-in even under npm run test:woo (an empty woocommerce
+    // does not read CRM_BRIDGE_WOOCOMMERCE).
+    const first = await up({ name: 'stack-test', versions: ['6.1'], woocommerce: '', hpos: 'on' });
     try {
-      const again = await up({ name: 'stack-test', versions: ['6.1'] });
+      const again = await up({ name: 'stack-test', versions: ['6.1'], woocommerce: '', hpos: 'on' });
       expect(again.mariadb.pid).toBe(first.mariadb.pid);
       expect(again.sites['6.1']!.pid).toBe(first.sites['6.1']!.pid);
 
       // A crash: both processes die without cleaning up their pid and socket files.
       process.kill(-first.sites['6.1']!.pid, 'SIGKILL');
       process.kill(first.mariadb.pid, 'SIGKILL');
-      const recovered = await up({ name: 'stack-test', versions: ['6.1'] });
+      const recovered = await up({ name: 'stack-test', versions: ['6.1'], woocommerce: '', hpos: 'on' });
       expect(recovered.mariadb.pid).not.toBe(first.mariadb.pid);
       const res = await fetch(`${recovered.sites['6.1']!.url}/wp-json/crm-bridge/v1/admin/health`);
       expect(res.status).toBe(401);
