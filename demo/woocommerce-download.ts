@@ -19,9 +19,9 @@ export const PinnedRelease = z.object({
 export type PinnedRelease = z.infer<typeof PinnedRelease>;
 
 /**
- * WooCommerce 9.4.3 runs on the stack's WordPress 6.5. Its zip's SHA-256 could not be read from a
- * trusted source yet (wordpress.org publishes per-file checksums, not the zip's), so it is not pinned:
- * until it is, the download is refused and the demo says how to give a release instead. To pin it,
+ * WooCommerce 9.4.3 runs on the stack's WordPress 6.5. Its zip's SHA-256 is not pinned (wordpress.org
+ * publishes per-file checksums, not the zip's): while the checksum is null the download is refused
+ * and the demo says how to give a release instead. To pin it,
  * fetch the zip once on a trusted network, check it against the per-file checksums at
  * https://downloads.wordpress.org/plugin-checksums/woocommerce/9.4.3.json, and write its sha256sum here.
  */

@@ -43,7 +43,7 @@ const ADDRESS = array(
 	'country'    => 'GB',
 );
 
-/** The product id for a SKU, 0 when there is none (the stand-in has no wc_get_product_id_by_sku() yet). */
+/** The product id for a SKU, 0 when there is none (the stand-in has its own lookup instead of wc_get_product_id_by_sku()). */
 function product_id_by_sku( string $sku ): int {
 	return (int) ( function_exists( 'wc_get_product_id_by_sku' ) ? wc_get_product_id_by_sku( $sku ) : \WC_REST_Products_Standin::id_by_sku( $sku ) );
 }

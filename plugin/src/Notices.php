@@ -1,8 +1,8 @@
 <?php
 /**
  * Tells the site owner when deliveries stop: an admin notice for every disabled subscription and for
- * dead letters, and one e-mail to the site admin per disabled subscription (sent when the sidecar
- * reports it, through WordPress's own wp_mail).
+ * dead letters, and one alert per disabled subscription or given-up delivery (sent when the sidecar
+ * reports it) by e-mail through wp_mail and, when one is set, to the alert webhook.
  *
  * @package CrmBridge
  */
@@ -83,10 +83,10 @@ final class Notices {
 			/* translators: %s: subscription name */
 			sprintf( __( '[CRM Bridge] Webhook subscription "%s" was disabled', 'crm-bridge' ), $sub['name'] ),
 			sprintf(
-				/* translators: 1: subscription name, 2: URL, 3: reason, 4: admin link */
+				/* translators: 1: subscription name, 2: its endpoint's host, 3: reason, 4: admin link */
 				__( "CRM Bridge stopped delivering to the subscription \"%1\$s\" (%2\$s): %3\$s.\n\nEvents for it are kept as dead letters. Fix the endpoint, activate the subscription again and replay them here:\n%4\$s", 'crm-bridge' ),
 				$sub['name'],
-				$sub['url'],
+				self::host( $sub['url'] ),
 				$sub['disabled_reason'],
 				admin_url( 'admin.php?page=crm-bridge' )
 			)
@@ -111,13 +111,23 @@ final class Notices {
 			/* translators: %s: subscription name */
 			sprintf( __( '[CRM Bridge] Deliveries to "%s" were given up', 'crm-bridge' ), $sub['name'] ),
 			sprintf(
-				/* translators: 1: subscription name, 2: URL, 3: admin link */
+				/* translators: 1: subscription name, 2: its endpoint's host, 3: admin link */
 				__( "CRM Bridge retried a delivery to the subscription \"%1\$s\" (%2\$s) until its attempts ran out; it is kept as a dead letter. Replay it once the endpoint works again:\n%3\$s", 'crm-bridge' ),
 				$sub['name'],
-				$sub['url'],
+				self::host( $sub['url'] ),
 				admin_url( 'admin.php?page=crm-bridge' )
 			)
 		);
+	}
+
+	/**
+	 * The host of a subscription's endpoint: an alert goes to a mailbox or a chat channel, and a webhook
+	 * URL often carries its credential in the path or the query.
+	 *
+	 * @param string $url Endpoint URL.
+	 */
+	private static function host( string $url ): string {
+		return (string) wp_parse_url( $url, PHP_URL_HOST );
 	}
 
 	/**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANSWER_KEPT_BYTES, attemptDetail } from '../../sidecar/src/outgoing/attemptDetail.ts';
+import { ANSWER_KEPT_BYTES, attemptDetail, recordedUrl } from '../../sidecar/src/outgoing/attemptDetail.ts';
 import { deliveryRequest } from '../../sidecar/src/outgoing/deliver.ts';
 import { TransientError } from '../../sidecar/src/errors.ts';
 import { AddressRefusedError, ConnectError, DnsError, OutboundTimeoutError, TlsError } from '../../sidecar/src/net/errors.ts';
@@ -16,7 +16,7 @@ describe('a delivery attempt is recorded in full', () => {
       response: '{"ok":true}',
       retry_at: null,
       duration_ms: 42,
-      request: { method: 'POST', url: 'https://hooks.example/in', headers: { 'content-type': 'application/json', 'user-agent': 'CRM-Bridge-for-WooCommerce', 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': 'v1,abc=' }, body_ref: 'payload' },
+      request: { method: 'POST', url: 'https://hooks.example/…', headers: { 'content-type': 'application/json', 'user-agent': 'CRM-Bridge-for-WooCommerce', 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000', 'webhook-signature': 'v1,abc=' }, body_ref: 'payload' },
       answer: { status: 200, headers: { 'content-type': 'application/json' }, truncated: false },
       failure: null,
     });
@@ -43,11 +43,13 @@ describe('a delivery attempt is recorded in full', () => {
     expect(failed).toMatchObject({ status_code: null, response: null, answer: null, duration_ms: 7 });
   });
 
-  it('records the URL without its credentials or query values', () => {
+  it('records the URL’s origin only: no credentials, path or query values', () => {
     const secretive = deliveryRequest('https://user:pa55@hooks.example/in?token=abc123&x=1', {});
     const d = attemptDetail({ topic: 't', request: secretive, response: null, durationMs: null, failure: null, retryAt: null });
-    expect(d.request!.url).toBe('https://hooks.example/in?token=***&x=***');
-    expect(JSON.stringify(d)).not.toMatch(/pa55|abc123/);
+    expect(d.request!.url).toBe('https://hooks.example/…');
+    expect(JSON.stringify(d)).not.toMatch(/pa55|abc123|\/in/);
+    expect(recordedUrl('https://hooks.example/services/T0/B0/xyz')).toBe('https://hooks.example/…');
+    expect(recordedUrl('https://hooks.example')).toBe('https://hooks.example/');
   });
 
   it('records no request when nothing was sent', () => {

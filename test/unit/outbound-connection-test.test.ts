@@ -1,8 +1,8 @@
 // What "Test connection" tells an admin: the step that failed, and what it read of the order.
 import { describe, expect, it } from 'vitest';
-import { describeProbe } from '../../sidecar/src/incoming/connectionTest.ts';
+import { describeProbe, testedSettings } from '../../sidecar/src/incoming/connectionTest.ts';
 import { AddressRefusedError } from '../../sidecar/src/net/errors.ts';
-import { settingsSchema } from '../../sidecar/src/settingsSchema.ts';
+import { settingsSchema, type Settings } from '../../sidecar/src/settingsSchema.ts';
 
 const settings = {
   crm: settingsSchema.shape.crm.parse({
@@ -46,5 +46,21 @@ describe('connection test result', () => {
 
   it('fails on a status with no mapping rather than passing', () => {
     expect(describeProbe({ order: { status: 'toString', version: 1, wooOrderId: null } }, 1, test)).toMatchObject({ ok: false, detail: { step: 'mapping', status: 'toString', woo_status: null } });
+  });
+});
+
+describe('the saved token in a connection test', () => {
+  // Only the connection part matters here: the rest of the saved settings passes through untouched.
+  const savedSettings = { crm: settings.crm, mapping: settings.mapping } as unknown as Settings;
+  const request = (baseUrl: string) => ({ crm: { ...settings.crm, base_url: baseUrl }, mapping: settings.mapping, crm_order_id: 'A-1', token_source: 'saved' as const, token: null });
+  const saved = (baseUrl: string) => ({ settings: { ...savedSettings, crm: { ...savedSettings.crm, base_url: baseUrl } }, credentials: { token: 'the-saved-token' } });
+
+  it('goes only to the saved origin, as the settings are when the sidecar takes the test', () => {
+    expect(testedSettings(request('https://crm.example.com/v2'), saved('https://crm.example.com/api'), 't1', undefined).credentials.token).toBe('the-saved-token');
+    // The admin saved another CRM after asking for the test: its token does not go to the first one.
+    expect(testedSettings(request('https://crm.example.com/api'), saved('https://other-crm.example/api'), 't1', undefined).credentials.token).toBeNull();
+    expect(testedSettings(request('http://crm.example.com/api'), saved('https://crm.example.com/api'), 't1', undefined).credentials.token).toBeNull();
+    // No saved address: a saved token has no origin it was entered for.
+    expect(testedSettings(request('https://crm.example.com/api'), saved(''), 't1', undefined).credentials.token).toBeNull();
   });
 });

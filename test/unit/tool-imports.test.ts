@@ -1,5 +1,6 @@
 // The tools beside the tests depend on them one way only: bench/ and demo/ are built on test/ (the
-// stack, the CRM simulator, the fixtures), so test/ imports neither; release/ stands alone.
+// stack, the CRM simulator, the fixtures), so test/ imports neither, but for a tool's own tests
+// (test/*/demo-*.test.ts tests demo/); release/ stands alone.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -38,8 +39,12 @@ describe('imports between test/ and the tools', () => {
     expect(crossings('demo', ['test']).length).toBeGreaterThan(0);
   });
 
-  it('test/ imports nothing from bench/ or demo/', () => {
-    expect(crossings('test', ['bench', 'demo'])).toEqual([]);
+  it('test/ imports nothing from bench/ or demo/, but for the tests of that tool', () => {
+    const ownTests = (crossing: string) => /^test\/[^/]+\/(bench|demo)[^/]*\.test\.ts → \1\/$/.test(crossing);
+    expect(crossings('test', ['bench', 'demo']).filter((c) => !ownTests(c))).toEqual([]);
+    expect(ownTests('test/unit/demo-woocommerce-download.test.ts → demo/')).toBe(true);
+    expect(ownTests('test/support/stack.ts → demo/')).toBe(false);
+    expect(ownTests('test/unit/demo-x.test.ts → bench/')).toBe(false);
   });
 
   it('release/ imports nothing from test/, bench/ or demo/', () => {

@@ -210,11 +210,6 @@ export const logEntrySchema = z.object({
 export type LogEntry = z.infer<typeof logEntrySchema>;
 export type LogFilter = { order_id?: string; crm_order_id?: string; event_id?: string; direction?: string; decision?: string; error_class?: string; from?: string; to?: string };
 
-export const getLog = (filter: LogFilter, beforeId?: number) => {
-  const query = new URLSearchParams(Object.entries({ ...filter, ...(beforeId ? { before_id: String(beforeId) } : {}) }).filter(([, v]) => v !== undefined && v !== '') as [string, string][]);
-  return request(z.object({ items: z.array(logEntrySchema), next_before_id: z.number().nullable() }), { path: `/admin/log?${query.toString()}` });
-};
-
 export const deadLetterSchema = z.object({
   id: z.coerce.number(),
   event_id: z.string(),
@@ -225,7 +220,6 @@ export const deadLetterSchema = z.object({
   finished_at: z.string().nullable(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
-export const getDeadLetters = () => request(z.object({ items: z.array(deadLetterSchema) }), { path: '/admin/dead-letters' });
 export const replayDeadLetters = (scope: { ids?: number[]; all?: boolean }) => request(z.object({ replayed: z.number() }), { path: '/admin/dead-letters/replay', method: 'POST', data: scope });
 
 export const subscriptionSchema = z.object({
@@ -247,7 +241,6 @@ export const subscriptionSchema = z.object({
 export type Subscription = z.infer<typeof subscriptionSchema>;
 export type SubscriptionInput = Pick<Subscription, 'name' | 'url' | 'topics' | 'status_filter' | 'payload_mode' | 'is_crm' | 'active'> & { rate_limit_per_second: number | null };
 
-export const getSubscriptions = () => request(z.object({ items: z.array(subscriptionSchema) }), { path: '/admin/subscriptions' });
 export const createSubscription = (input: SubscriptionInput) => request(subscriptionSchema.extend({ secret: z.string() }), { path: '/admin/subscriptions', method: 'POST', data: input });
 export const updateSubscription = (id: number, input: Partial<SubscriptionInput>) => request(subscriptionSchema, { path: `/admin/subscriptions/${id}`, method: 'PATCH', data: input });
 export const deleteSubscription = (id: number) => request(z.object({ deleted: z.boolean() }), { path: `/admin/subscriptions/${id}`, method: 'DELETE' });

@@ -10,7 +10,7 @@ import { settingsSchema, type SettingsSource, type Settings, type CrmCredentials
 import { takeConnectionTest } from '../db/takeConnectionTest.js';
 import { answerConnectionTest } from '../db/answerConnectionTest.js';
 import { BridgeError } from '../errors.js';
-import { AddressRefusedError } from '../net/errors.js';
+import { AddressRefusedError, RedirectError } from '../net/errors.js';
 import { cleanText } from '../syncLog.js';
 import { decryptSecret } from '../crypto.js';
 import { orderUrl, type CrmOrder } from './crm.js';
@@ -93,6 +93,8 @@ export function describeProbe(
   }
   const err = outcome.error;
   const context = err instanceof BridgeError ? err.context : {};
+  // A refused redirect carries its 3xx status, but the step to name is the redirect.
+  if (err instanceof RedirectError) return failed('redirect', err.message, { http_status: typeof context.status === 'number' ? context.status : null });
   const status = typeof context.status === 'number' ? context.status : undefined;
   if (status !== undefined) {
     const more = { http_status: status };
@@ -113,10 +115,21 @@ export function describeProbe(
   return failed(step ?? 'request', message);
 }
 
+/** Whether two URLs share a scheme, host and port (neither empty nor malformed). */
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return a !== '' && new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 /** The settings and credentials a request tests: the saved ones with the screen's connection settings over them. */
 export function testedSettings(request: TestRequest, saved: { settings: Settings; credentials: CrmCredentials }, id: string, encryptionKey: string | undefined): { settings: Settings; credentials: CrmCredentials } {
   const settings = { ...saved.settings, crm: request.crm, mapping: request.mapping };
-  const token = request.token_source === 'typed' && request.token !== null ? decryptSecret(request.token, encryptionKey, testTokenName(id)) : request.token_source === 'saved' ? saved.credentials.token : null;
+  // The saved token only to the saved origin, read now: the settings may have changed since the request.
+  const savedHere = request.token_source === 'saved' && sameOrigin(saved.settings.crm.base_url, request.crm.base_url);
+  const token = request.token_source === 'typed' && request.token !== null ? decryptSecret(request.token, encryptionKey, testTokenName(id)) : savedHere ? saved.credentials.token : null;
   return { settings, credentials: { token } };
 }
 

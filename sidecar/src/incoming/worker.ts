@@ -64,7 +64,10 @@ async function processEvent(deps: InboxWorkerDeps, event: ClaimedEvent, loaded: 
     const crmStatus = printable(crmOrder.status);
     entries.push({ ...base, decision: 'verified', toStatus: crmStatus, latencyMs: verifyMs, detail: { crm_version: crmOrder.version } });
 
-    const decision = decide(crmOrder, link, settings.mapping, event.crm_order_id);
+    // Read again after the CRM call: the order may have been linked (or applied) while it ran.
+    const current = await readLink(deps.db, event.crm_order_id);
+    if (current) base.orderId = current.orderId;
+    const decision = decide(crmOrder, current, settings.mapping, event.crm_order_id);
     switch (decision.kind) {
       case 'stale':
         entries.push({ ...base, decision: 'stale', latencyMs: elapsed(), message: `CRM version ${decision.version} is not newer than the applied version ${decision.appliedVersion}` });

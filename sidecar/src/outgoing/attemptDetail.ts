@@ -1,5 +1,5 @@
 // What one delivery attempt's log row keeps, so an admin can see exactly what was sent and answered:
-// the request (its URL without credentials; its body is the outbox row's payload, referred to), the answer's
+// the request (its URL's origin only; its body is the outbox row's payload, referred to), the answer's
 // status, headers and first bytes (marked when cut), the duration, and for a transport failure its step.
 import type { BridgeError } from '../errors.js';
 import { cleanText } from '../syncLog.js';
@@ -19,13 +19,13 @@ const STEPS: Record<string, string> = {
   'read body': 'answer',
 };
 
-/** The URL as recorded: no user name or password, each query value masked (tokens often ride there). */
+/**
+ * The URL as recorded: its origin only. Shop managers read attempts but not subscriptions, and a
+ * webhook URL often carries its credential in the path or the query (chat and automation hooks).
+ */
 export function recordedUrl(url: string): string {
   const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  for (const key of [...new Set(u.searchParams.keys())]) u.searchParams.set(key, '***');
-  return u.toString();
+  return `${u.origin}/${u.pathname === '/' && u.search === '' ? '' : '…'}`;
 }
 
 export interface AttemptDetail extends Record<string, unknown> {

@@ -13,6 +13,10 @@ import { CheckTable, ListStatus, localTime, useSelection, type Outcome } from '.
 const WATCH_EVERY_MS = 2000;
 const WATCH_POLLS = 60;
 
+/** What a replay says once the server has queued the events again. */
+const queued = (n: number): string =>
+  sprintf(_n('%d event queued for another try; waiting for the sidecar to handle it…', '%d events queued for another try; waiting for the sidecar to handle them…', n, 'crm-bridge'), n);
+
 /** The Sync log tab filtered to one event's rows. */
 function logUrl(eventId: string): string {
   const url = new URL(window.location.href);
@@ -93,13 +97,21 @@ export function DeadLettersView() {
       );
       setOutcome({
         status: 'info',
-        text: sprintf(
-          _n('%d event queued for another try; waiting for the sidecar to handle it…', '%d events queued for another try; waiting for the sidecar to handle them…', done.affected, 'crm-bridge'),
-          done.affected,
-        ),
+        text: queued(done.affected),
       });
       reload();
       void follow(ids).catch((err: unknown) => setActionError(toApiError(err)));
+    });
+  // Every dead letter in one request (the server selects them, beyond the page shown); the ones shown are followed.
+  const replayAll = (shown: number[]) =>
+    act(async () => {
+      const done = await replayDeadLetters({ all: true });
+      setOutcome({
+        status: 'info',
+        text: queued(done.replayed),
+      });
+      reload();
+      void follow(shown).catch((err: unknown) => setActionError(toApiError(err)));
     });
   const discard = (ids: number[]) => {
     // eslint-disable-next-line no-alert
@@ -135,7 +147,7 @@ export function DeadLettersView() {
             disabled={busy || items.length === 0}
             onClick={() => {
               // eslint-disable-next-line no-alert
-              if (window.confirm(sprintf(_n('Replay %d dead letter?', 'Replay all %d dead letters?', items.length, 'crm-bridge'), items.length))) void replay(items.map((d) => d.id));
+              if (window.confirm(__('Replay every dead letter, including those beyond this page?', 'crm-bridge'))) void replayAll(items.map((d) => d.id));
             }}
           >
             {__('Replay all', 'crm-bridge')}

@@ -11,7 +11,7 @@ import { localTimeIn } from './localTime';
 import { EntryDetail } from './EntryDetail';
 import { filterFromUrl, showFilterInUrl } from './urlFilter';
 
-const DECISIONS = ['', 'accepted', 'duplicate', 'verified', 'applied', 'stale', 'refused', 'looped', 'delivered', 'retried', 'dead', 'linked', 'replayed', 'test'];
+const DECISIONS = ['', 'accepted', 'duplicate', 'verified', 'applied', 'stale', 'refused', 'looped', 'delivered', 'retried', 'dead', 'linked', 'replayed', 'discarded', 'test'];
 const COLUMNS = 9;
 
 export function LogView() {

@@ -72,6 +72,8 @@ final class ReadConnectionTest extends ConfigureRoute {
 			return null;
 		}
 		$detail = array_filter( $detail, static fn( $value ): bool => null === $value || is_scalar( $value ) );
-		return array_map( static fn( $value ) => is_string( $value ) ? sanitize_text_field( $value ) : $value, $detail );
+		// Tags are stripped, but not percent-encoding or angle brackets in text, which sanitize_text_field()
+		// would remove from an encoded order id or a value the CRM sent; the screen escapes what it shows.
+		return array_map( static fn( $value ) => is_string( $value ) ? wp_strip_all_tags( $value ) : $value, $detail );
 	}
 }

@@ -100,14 +100,14 @@ final class StartConnectionTest extends ConfigureRoute {
 
 	/**
 	 * Whether the saved token goes with the test: 'saved', or 'none' when there is none or the
-	 * address on the screen is another host than the saved one (a token is never sent to a host it
-	 * was not entered for, as a save clears it then).
+	 * address on the screen is another host than the saved one, or none is saved (a token is never
+	 * sent to a host it was not entered for, as a save clears it then).
 	 *
 	 * @param array<string, mixed> $merged The settings tested.
 	 */
 	private static function saved_token_source( array $merged ): string {
 		$saved = UpdateSettings::origin( (string) ( Settings::document()['crm']['base_url'] ?? '' ) );
-		$same  = '' === $saved || UpdateSettings::origin( (string) ( $merged['crm']['base_url'] ?? '' ) ) === $saved;
+		$same  = '' !== $saved && UpdateSettings::origin( (string) ( $merged['crm']['base_url'] ?? '' ) ) === $saved;
 		return $same && Secrets::describe( Secrets::CRM_TOKEN )['set'] ? 'saved' : 'none';
 	}
 
