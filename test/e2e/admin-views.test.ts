@@ -9,6 +9,7 @@ import { startReceiver } from '../support/receiver.ts';
 import { sidecarEnv, startSidecar } from '../support/sidecar.ts';
 import { waitFor } from '../stack/system.ts';
 import { setConfigFlag } from '../stack/wordpress.ts';
+import { ROOT } from '../stack/paths.ts';
 import { configureCrm, sendEvent, statusEvent, unique } from '../support/incoming.ts';
 
 let browser: Browser;
@@ -150,6 +151,7 @@ describe('admin views', () => {
     const row = page.getByTestId('dead-letters').getByRole('row').filter({ hasText: eventId });
     await row.waitFor();
     await screenshot(page, 'admin-dead-letters');
+    await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'dead-letters.png') });
     await row.getByRole('button', { name: `Replay event ${eventId}` }).click();
     // Queued is all the answer can say: the event's fate is shown once the sidecar has handled it.
     await page.getByTestId('dead-letters-outcome').getByText('1 event queued for another try; waiting for the sidecar to handle it…').waitFor();
