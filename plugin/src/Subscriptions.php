@@ -73,6 +73,23 @@ final class Subscriptions {
 	}
 
 	/**
+	 * Every subscription's name by id: for the screens that name a subscription to users who may not
+	 * read subscriptions (shop managers), and nothing else of it.
+	 *
+	 * @return array<int, string> Id => name, by name.
+	 */
+	public static function names(): array {
+		global $wpdb;
+		$table = Schema::table( 'subscriptions' );
+		$rows  = $wpdb->get_results( "SELECT id, name FROM $table ORDER BY name, id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name, no input.
+		$names = array();
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$names[ (int) $row['id'] ] = (string) $row['name'];
+		}
+		return $names;
+	}
+
+	/**
 	 * How each subscription's deliveries fare: the share delivered of its attempts over the last
 	 * HEALTH_WINDOW seconds, its latest attempt with the answer's status code, and since when it fails.
 	 *

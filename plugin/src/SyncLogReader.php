@@ -18,6 +18,9 @@ defined( 'ABSPATH' ) || exit;
  */
 final class SyncLogReader {
 
+	/** The decisions that close an outgoing delivery attempt. */
+	public const ATTEMPT_DECISIONS = array( 'delivered', 'retried', 'dead' );
+
 	/** Columns a page can be filtered on by equality, with their placeholder. */
 	public const EXACT = array(
 		'event_id'    => '%s',
@@ -44,14 +47,42 @@ final class SyncLogReader {
 			$where[] = 'l.id < %d';
 			$args[]  = $before_id;
 		}
-		$args[]        = $limit;
-		$log           = Schema::table( 'log' );
-		$subscriptions = Schema::table( 'subscriptions' );
-		$outbox        = Schema::table( 'outbox' );
-		$inbox         = Schema::table( 'inbox' );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant tables and clauses, values prepared.
-		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT l.*, s.name AS subscription_name, COALESCE(o.topic, i.event_type) AS topic FROM $log l LEFT JOIN $subscriptions s ON s.id = l.subscription_id LEFT JOIN $outbox o ON l.direction = 'out' AND o.webhook_id = l.event_id LEFT JOIN $inbox i ON l.direction = 'in' AND i.event_id = l.event_id WHERE " . implode( ' AND ', $where ) . ' ORDER BY l.id DESC LIMIT %d', $args ), ARRAY_A );
-		return is_array( $rows ) ? $rows : array();
+		$args[] = $limit;
+		$log    = Schema::table( 'log' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table and clauses, values prepared.
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT l.* FROM $log l WHERE " . implode( ' AND ', $where ) . ' ORDER BY l.id DESC LIMIT %d', $args ), ARRAY_A );
+		return self::with_names( is_array( $rows ) ? $rows : array() );
+	}
+
+	/**
+	 * Rows with their subscription's name and their topic, each asked of the table's owner.
+	 *
+	 * @param array<int, array<string, string|null>> $rows Log rows.
+	 * @return array<int, array<string, string|null>>
+	 */
+	private static function with_names( array $rows ): array {
+		if ( ! $rows ) {
+			return $rows;
+		}
+		$names  = Subscriptions::names();
+		$events = array(
+			'out' => array(),
+			'in'  => array(),
+		);
+		foreach ( $rows as $row ) {
+			if ( null !== $row['event_id'] && isset( $events[ $row['direction'] ] ) ) {
+				$events[ $row['direction'] ][] = (string) $row['event_id'];
+			}
+		}
+		$topics = Queue\Store::topics( $events['out'], $events['in'] );
+		return array_map(
+			static function ( array $row ) use ( $names, $topics ): array {
+				$row['subscription_name'] = null === $row['subscription_id'] ? null : ( $names[ (int) $row['subscription_id'] ] ?? null );
+				$row['topic']             = $topics[ $row['direction'] ][ (string) $row['event_id'] ] ?? null;
+				return $row;
+			},
+			$rows
+		);
 	}
 
 	/**
@@ -91,6 +122,38 @@ final class SyncLogReader {
 			}
 		}
 		return array( $where, $args );
+	}
+
+	/**
+	 * The attempts of a delivery, oldest first, with what each sent and got (the log row's detail).
+	 * A replayed delivery keeps its webhook id, so its attempts before and after the replay are here.
+	 *
+	 * @param string $webhook_id The delivery's webhook id.
+	 * @return array<int, array<string, mixed>>
+	 */
+	public static function delivery_attempts( string $webhook_id ): array {
+		global $wpdb;
+		$log  = Schema::table( 'log' );
+		$in   = implode( ', ', array_fill( 0, count( self::ATTEMPT_DECISIONS ), '%s' ) );
+		$args = array_merge( array( $webhook_id ), self::ATTEMPT_DECISIONS );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table, placeholders built here.
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT id, created_at, decision, attempt, latency_ms, error_class, message, detail FROM $log WHERE event_id = %s AND direction = 'out' AND decision IN ($in) ORDER BY id", $args ), ARRAY_A );
+		return array_map(
+			static function ( array $row ): array {
+				$detail = null === $row['detail'] ? null : json_decode( (string) $row['detail'], true );
+				return array(
+					'id'          => (int) $row['id'],
+					'created_at'  => (string) $row['created_at'],
+					'decision'    => (string) $row['decision'],
+					'attempt'     => (int) $row['attempt'],
+					'latency_ms'  => null === $row['latency_ms'] ? null : (int) $row['latency_ms'],
+					'error_class' => $row['error_class'],
+					'message'     => $row['message'],
+					'detail'      => is_array( $detail ) ? $detail : null,
+				);
+			},
+			is_array( $rows ) ? $rows : array()
+		);
 	}
 
 	/**

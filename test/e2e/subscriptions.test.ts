@@ -129,7 +129,10 @@ describe('subscriptions', () => {
     const id = create(name, receiver.url);
     receiver.secret = ''; // Not checked here: the signature is covered by the delivery tests.
     receiver.script = [500];
-    const sidecar = await startSidecar(sidecarEnv(undefined, { CRM_BRIDGE_POLL_MS: '50' }));
+    // The first outcome must stay the latest while the screen reads it: no retry within the test.
+    const retry = wpEval(`echo wp_json_encode( \\CrmBridge\\Settings::document()['retry'] ?? null );`);
+    wpEval(`\\CrmBridge\\Settings::update( array( 'retry' => array( 'max_attempts' => 5, 'base_delay_ms' => 600000, 'max_delay_ms' => 600000 ) ) );`);
+    const sidecar = await startSidecar(sidecarEnv(undefined, { CRM_BRIDGE_POLL_MS: '50', CRM_BRIDGE_SETTINGS_TTL_MS: '0' }));
     try {
       await open();
       const result = row(name).getByTestId('test-result');
@@ -146,6 +149,7 @@ describe('subscriptions', () => {
       await sidecar.stop();
       await receiver.close();
       await dbPool().query(`DELETE FROM ${table('outbox')} WHERE subscription_id = ?`, [id]);
+      if (retry !== 'null') wpEval(`\\CrmBridge\\Settings::update( array( 'retry' => json_decode( ${JSON.stringify(retry)}, true ) ) );`);
     }
   });
 

@@ -306,7 +306,7 @@ type Audience = 'view' | 'configure' | 'sidecar';
 /** Who may call a route, by its path: DESIGN.md's two admin levels, and the sidecar's own routes. */
 function audience(path: string): Audience {
   if (path.startsWith('/sidecar/')) return 'sidecar';
-  if (/^\/admin\/(health|log|dead-letters|deliveries|settings\/choices)(\/|$)/.test(path)) return 'view';
+  if (/^\/admin\/(health|log|log\\\.csv|dead-letters|deliveries|settings\/choices)(\/|$)/.test(path)) return 'view';
   if (path.startsWith('/admin/')) return 'configure';
   throw new Error(`no audience is known for ${path}: say who may call it`);
 }
@@ -359,6 +359,7 @@ describe('REST routes', () => {
     // A concrete URL and a valid body for each route, so that the permission decides, not validation.
     const concrete = (path: string): string =>
       path
+        .replace(/\\\./g, '.')
         .replace('(?P<id>[a-f0-9-]{36})', '00000000-0000-4000-8000-000000000000')
         .replace(/^\/admin\/log\/\(\?P<id>[^)]+\)/, `/admin/log/${logId}`)
         .replace(/^\/admin\/subscriptions\/\(\?P<id>[^)]+\)/, `/admin/subscriptions/${subscriptionId}`);

@@ -1,8 +1,8 @@
 <?php
 /**
  * Read model of the outbox for the Deliveries screen: a filtered page of deliveries with their
- * subscription's name and the state an admin reads (pending, retrying, sending, delivered, dead), one
- * delivery, and its attempts as the sidecar recorded them in the sync log.
+ * subscription's name and the state an admin reads (pending, retrying, sending, delivered, dead), and
+ * one delivery (its attempts are in the sync log: SyncLogReader::attempts()).
  *
  * @package CrmBridge
  */
@@ -12,6 +12,7 @@ declare( strict_types=1 );
 namespace CrmBridge\Queue;
 
 use CrmBridge\Schema;
+use CrmBridge\Subscriptions;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -28,9 +29,6 @@ final class Deliveries {
 		'delivered' => "o.status = 'done'",
 		'dead'      => "o.status = 'dead'",
 	);
-
-	/** The log decisions that are attempts of a delivery (a 'linked' row follows an attempt; it is not one). */
-	private const ATTEMPT_DECISIONS = array( 'delivered', 'retried', 'dead' );
 
 	/**
 	 * One page of deliveries, newest first, and how many match.
@@ -75,56 +73,6 @@ final class Deliveries {
 	}
 
 	/**
-	 * The attempts of a delivery, oldest first, with what each sent and got (the log row's detail).
-	 * A replayed delivery keeps its webhook id, so its attempts before and after the replay are here.
-	 *
-	 * @param string $webhook_id The delivery's webhook id.
-	 * @return array<int, array<string, mixed>>
-	 */
-	public static function attempts( string $webhook_id ): array {
-		global $wpdb;
-		$log  = Schema::table( 'log' );
-		$in   = implode( ', ', array_fill( 0, count( self::ATTEMPT_DECISIONS ), '%s' ) );
-		$args = array_merge( array( $webhook_id ), self::ATTEMPT_DECISIONS );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table, placeholders built here.
-		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT id, created_at, decision, attempt, latency_ms, error_class, message, detail FROM $log WHERE event_id = %s AND direction = 'out' AND decision IN ($in) ORDER BY id", $args ), ARRAY_A );
-		return array_map(
-			static function ( array $row ): array {
-				$detail = null === $row['detail'] ? null : json_decode( (string) $row['detail'], true );
-				return array(
-					'id'          => (int) $row['id'],
-					'created_at'  => (string) $row['created_at'],
-					'decision'    => (string) $row['decision'],
-					'attempt'     => (int) $row['attempt'],
-					'latency_ms'  => null === $row['latency_ms'] ? null : (int) $row['latency_ms'],
-					'error_class' => $row['error_class'],
-					'message'     => $row['message'],
-					'detail'      => is_array( $detail ) ? $detail : null,
-				);
-			},
-			is_array( $rows ) ? $rows : array()
-		);
-	}
-
-	/**
-	 * Every subscription's id and name, for the screen's filter (shop managers may not read subscriptions).
-	 *
-	 * @return array<int, array{id: int, name: string}>
-	 */
-	public static function subscription_names(): array {
-		global $wpdb;
-		$subscriptions = Schema::table( 'subscriptions' );
-		$rows          = $wpdb->get_results( "SELECT id, name FROM $subscriptions ORDER BY name, id", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table name, no input.
-		return array_map(
-			static fn( array $row ): array => array(
-				'id'   => (int) $row['id'],
-				'name' => (string) $row['name'],
-			),
-			is_array( $rows ) ? $rows : array()
-		);
-	}
-
-	/**
 	 * Deliveries with their subscription's name and their state, typed for the API.
 	 *
 	 * @param string       $where_tail The WHERE clause and what follows, with placeholders.
@@ -133,11 +81,17 @@ final class Deliveries {
 	 */
 	private static function select( string $where_tail, array $args ): array {
 		global $wpdb;
-		$outbox        = Schema::table( 'outbox' );
-		$subscriptions = Schema::table( 'subscriptions' );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant tables, clauses built from placeholders.
-		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT o.id, o.webhook_id, o.subscription_id, s.name AS subscription_name, o.order_id, o.topic, o.status, o.attempts, o.run_after, o.last_status_code, o.last_error_class, o.last_error, o.created_at, o.finished_at FROM $outbox o LEFT JOIN $subscriptions s ON s.id = o.subscription_id WHERE $where_tail", $args ), ARRAY_A );
-		return array_map( array( self::class, 'shape' ), is_array( $rows ) ? $rows : array() );
+		$outbox = Schema::table( 'outbox' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- constant table, clauses built from placeholders.
+		$rows  = $wpdb->get_results( $wpdb->prepare( "SELECT o.id, o.webhook_id, o.subscription_id, o.order_id, o.topic, o.status, o.attempts, o.run_after, o.last_status_code, o.last_error_class, o.last_error, o.created_at, o.finished_at FROM $outbox o WHERE $where_tail", $args ), ARRAY_A );
+		$names = Subscriptions::names();
+		return array_map(
+			static function ( array $row ) use ( $names ): array {
+				$row['subscription_name'] = $names[ (int) $row['subscription_id'] ] ?? null;
+				return self::shape( $row );
+			},
+			is_array( $rows ) ? $rows : array()
+		);
 	}
 
 	/**

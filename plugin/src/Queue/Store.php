@@ -254,6 +254,38 @@ final class Store {
 	}
 
 	/**
+	 * The topic of each event the queues still hold: an outgoing delivery's by its webhook id, an
+	 * incoming event's type by its event id.
+	 *
+	 * @param array<int, string> $webhook_ids Outgoing webhook ids.
+	 * @param array<int, string> $event_ids   Incoming event ids.
+	 * @return array{out: array<string, string>, in: array<string, string>}
+	 */
+	public static function topics( array $webhook_ids, array $event_ids ): array {
+		global $wpdb;
+		$topics = array(
+			'out' => array(),
+			'in'  => array(),
+		);
+		$asks   = array(
+			'out' => array( self::table( self::OUTBOX ), 'webhook_id', 'topic', $webhook_ids ),
+			'in'  => array( self::table( self::INBOX ), 'event_id', 'event_type', $event_ids ),
+		);
+		foreach ( $asks as $direction => list( $table, $key, $column, $ids ) ) {
+			$ids = array_values( array_unique( array_map( 'strval', $ids ) ) );
+			if ( ! $ids ) {
+				continue;
+			}
+			$in   = implode( ', ', array_fill( 0, count( $ids ), '%s' ) );
+			$rows = $wpdb->get_results( $wpdb->prepare( "SELECT $key AS id, $column AS topic FROM $table WHERE $key IN ($in)", $ids ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant table and columns, values prepared.
+			foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+				$topics[ $direction ][ (string) $row['id'] ] = (string) $row['topic'];
+			}
+		}
+		return $topics;
+	}
+
+	/**
 	 * Whether a delivery of the topic for the order to a CRM subscription was queued, in any state.
 	 *
 	 * @param int    $order_id Order id.

@@ -13,6 +13,7 @@ namespace CrmBridge\Rest\Admin;
 
 use CrmBridge\Queue\Deliveries;
 use CrmBridge\Rest\Args;
+use CrmBridge\Subscriptions;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -73,8 +74,24 @@ final class ListDeliveries extends ViewRoute {
 				'total'         => $page['total'],
 				'page'          => (int) $request['page'],
 				'per_page'      => (int) $request['per_page'],
-				'subscriptions' => Deliveries::subscription_names(),
+				'subscriptions' => self::subscription_list(),
 			)
 		);
+	}
+
+	/**
+	 * Every subscription's id and name, for the screen's filter (shop managers may not read subscriptions).
+	 *
+	 * @return array<int, array{id: int, name: string}>
+	 */
+	private static function subscription_list(): array {
+		$list = array();
+		foreach ( Subscriptions::names() as $id => $name ) {
+			$list[] = array(
+				'id'   => $id,
+				'name' => $name,
+			);
+		}
+		return $list;
 	}
 }

@@ -12,6 +12,7 @@ declare( strict_types=1 );
 namespace CrmBridge\Rest\Admin;
 
 use CrmBridge\Queue\Deliveries;
+use CrmBridge\SyncLogReader;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -62,7 +63,7 @@ final class ReadDelivery extends ViewRoute {
 		return new \WP_REST_Response(
 			array(
 				'delivery' => self::with_order_link( $delivery ),
-				'attempts' => Deliveries::attempts( (string) $delivery['webhook_id'] ),
+				'attempts' => SyncLogReader::delivery_attempts( (string) $delivery['webhook_id'] ),
 			)
 		);
 	}
