@@ -130,8 +130,8 @@ describe('subscriptions', () => {
     receiver.secret = ''; // Not checked here: the signature is covered by the delivery tests.
     receiver.script = [500];
     // The first outcome must stay the latest while the screen reads it: no retry within the test.
-    const retry = wpEval(`echo wp_json_encode( \\CrmBridge\\Settings::document()['retry'] ?? null );`);
-    wpEval(`\\CrmBridge\\Settings::update( array( 'retry' => array( 'max_attempts' => 5, 'base_delay_ms' => 600000, 'max_delay_ms' => 600000 ) ) );`);
+    const outgoing = wpEval(`echo wp_json_encode( \\CrmBridge\\Settings::document()['outgoing'] ?? null );`);
+    wpEval(`\\CrmBridge\\Settings::update( array( 'outgoing' => array( 'base_delay_ms' => 600000, 'max_delay_ms' => 600000 ) ) );`);
     const sidecar = await startSidecar(sidecarEnv(undefined, { CRM_BRIDGE_POLL_MS: '50', CRM_BRIDGE_SETTINGS_TTL_MS: '0' }));
     try {
       await open();
@@ -140,6 +140,8 @@ describe('subscriptions', () => {
       await page.locator('.crm-bridge-admin').getByText(`Test event queued for ${name}.`).waitFor();
       await expect.poll(() => result.getAttribute('data-result'), { timeout: 30_000 }).toBe('failed');
       expect(await result.textContent()).toBe('Test event failed: HTTP 500; it will be retried.');
+      // Its retry is due now: a subscription's deliveries go out in order, so the next waits for it.
+      await dbPool().query(`UPDATE ${table('outbox')} SET run_after = UTC_TIMESTAMP(3) WHERE subscription_id = ? AND status = 'pending'`, [id]);
 
       await row(name).getByRole('button', { name: 'Send test event' }).click();
       await expect.poll(() => result.getAttribute('data-result'), { timeout: 30_000 }).toBe('delivered');
@@ -149,7 +151,7 @@ describe('subscriptions', () => {
       await sidecar.stop();
       await receiver.close();
       await dbPool().query(`DELETE FROM ${table('outbox')} WHERE subscription_id = ?`, [id]);
-      if (retry !== 'null') wpEval(`\\CrmBridge\\Settings::update( array( 'retry' => json_decode( ${JSON.stringify(retry)}, true ) ) );`);
+      if (outgoing !== 'null') wpEval(`\\CrmBridge\\Settings::update( array( 'outgoing' => json_decode( ${JSON.stringify(outgoing)}, true ) ) );`);
     }
   });
 

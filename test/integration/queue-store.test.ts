@@ -354,6 +354,7 @@ describe('REST routes', () => {
     const created = await call(admin, 'POST', '/admin/subscriptions', { name: 'route check', url: 'http://127.0.0.1:9/hook', topics: ['all'] });
     expect(created.status).toBe(201);
     const subscriptionId = ((await created.json()) as { id: number }).id;
+    const deliveryId = await outboxRow(subscriptionId);
     const sidecarAuth = { authorization: `Basic ${Buffer.from(`${site().sidecarUser}:${site().sidecarAppPassword}`).toString('base64')}` };
 
     // A concrete URL and a valid body for each route, so that the permission decides, not validation.
@@ -362,7 +363,8 @@ describe('REST routes', () => {
         .replace(/\\\./g, '.')
         .replace('(?P<id>[a-f0-9-]{36})', '00000000-0000-4000-8000-000000000000')
         .replace(/^\/admin\/log\/\(\?P<id>[^)]+\)/, `/admin/log/${logId}`)
-        .replace(/^\/admin\/subscriptions\/\(\?P<id>[^)]+\)/, `/admin/subscriptions/${subscriptionId}`);
+        .replace(/^\/admin\/subscriptions\/\(\?P<id>[^)]+\)/, `/admin/subscriptions/${subscriptionId}`)
+        .replace(/^\/admin\/deliveries\/\(\?P<id>[^)]+\)/, `/admin/deliveries/${deliveryId}`);
     const BODIES: Record<string, unknown> = {
       '/admin/settings': { settings: { retention_days: 30 } },
       '/admin/settings/secrets': { name: 'crm_api_token', action: 'set', value: 'not-for-this-user-123456' },
@@ -371,6 +373,7 @@ describe('REST routes', () => {
       '/admin/dead-letters/replay': { ids: [999999999] },
       '/admin/dead-letters/discard': { ids: [999999999] },
       '/admin/deliveries/replay': { ids: [999999999] },
+      '/admin/deliveries/discard': { ids: [999999999] },
       '/sidecar/link': { order_id: 999999999, crm_order_id: 'QS-NO-SUCH-ORDER' },
       '/sidecar/notify': { subscription_id: 999999999 },
       '/sidecar/apply': { transitions: [] },
@@ -408,6 +411,7 @@ describe('REST routes', () => {
       }
     }
     await call(admin, 'DELETE', `/admin/subscriptions/${subscriptionId}`);
+    await dbPool().query(`DELETE FROM ${outbox()} WHERE id = ?`, [deliveryId]);
     expect(results).toEqual(expected);
     for (const route of ['GET /admin/health', 'GET /admin/log', 'POST /admin/dead-letters/replay', 'POST /admin/deliveries/replay', 'DELETE /admin/subscriptions/(?P<id>\\d+)', 'POST /sidecar/link', 'GET /sidecar/orders', 'POST /sidecar/notify']) {
       expect(seen).toContain(route);
