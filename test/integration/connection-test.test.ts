@@ -2,6 +2,7 @@
 // the screen, saved or not, and a CRM order to fetch) in its connection tests table, a sidecar takes
 // it, fetches that order from the CRM simulator and writes what it read, or the step that failed,
 // into the same row, where the page reads it. No request from the sidecar to WordPress is involved.
+import type { TestDetail } from '../../sidecar/src/incoming/connectionTest.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, closePools, dbPool, rest, site, type Session } from '../support/stack.ts';
 import { CRM_TOKEN, DEFAULT_MAPPING, configureCrm, createOrders } from '../support/incoming.ts';
@@ -34,18 +35,6 @@ afterAll(async () => {
 const TESTS = `${site().tablePrefix}crm_bridge_connection_tests`;
 const LINKS = `${site().tablePrefix}crm_bridge_links`;
 
-interface Detail {
-  step: string | null;
-  crm_order_id: string;
-  url: string | null;
-  http_status: number | null;
-  path: string | null;
-  found: string | null;
-  status: string | null;
-  version: number | null;
-  woo_status: string | null;
-}
-
 interface Answer {
   done: true;
   id: string;
@@ -53,7 +42,7 @@ interface Answer {
   message: string;
   latency_ms: number | null;
   at: string;
-  detail: Detail | null;
+  detail: TestDetail | null;
 }
 
 interface TestBody {

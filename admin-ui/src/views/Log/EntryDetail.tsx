@@ -3,6 +3,7 @@
 import { __, sprintf } from '@wordpress/i18n';
 import type { LogDetail, LogRow } from '../../api/client';
 import type { LocalTime } from './localTime';
+import { FieldList } from '../../components/FieldList';
 
 /** A value of the row's detail object when it is a string or a number. */
 function detailValue(detail: unknown, key: string): string | null {
@@ -32,16 +33,7 @@ export function EntryDetail({ row, detail, localTime }: { row: LogRow; detail: L
   ];
   return (
     <div data-testid="log-entry-detail">
-      <dl className="crm-bridge-log-fields">
-        {fields
-          .filter(([, value]) => value !== null && value !== '')
-          .map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-      </dl>
+      <FieldList fields={fields} className="crm-bridge-log-fields" />
       <h3>{__('Every decision for this event', 'crm-bridge')}</h3>
       <ul>
         {detail.attempts.map((a) => (

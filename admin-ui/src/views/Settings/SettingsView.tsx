@@ -7,6 +7,7 @@ import { __, _n, sprintf } from '@wordpress/i18n';
 import { ApiError, getChoices, getConnectionTest, getSettings, requestConnectionTest, saveSettings, secretAction, sendTestAlert, type Choices, type SecretName, type ConnectionTestDetail, type ConnectionTestRequest, type SettingsDoc, type SettingsPatch } from '../../api/client';
 import { Field, focusFirstError, invalidProps } from '../../components/Field';
 import { readmeUrl } from '../../components/docs';
+import { FieldList } from '../../components/FieldList';
 import { fromDraft, schemaHelp, schemaNode, toDraft, type Draft } from './schemaForm';
 import { FIELD_PATHS, SECTIONS, type FieldSpec } from './sections';
 import { toApiError, useApi } from '../../components/useApi';
@@ -357,18 +358,7 @@ function TestDetailList({ detail }: { detail: ConnectionTestDetail }) {
     [detail.version_source === 'updated_at' ? __('Updated at', 'crm-bridge') : __('Version', 'crm-bridge'), detail.version_source === 'updated_at' ? detail.updated_at : detail.version],
     [__('WooCommerce status', 'crm-bridge'), detail.woo_status ?? (detail.step === 'mapping' ? __('(not mapped)', 'crm-bridge') : null)],
   ];
-  return (
-    <dl className="crm-bridge-connection-test-detail" data-testid="connection-test-detail">
-      {rows
-        .filter(([, value]) => value !== null)
-        .map(([label, value]) => (
-          <div key={label}>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-    </dl>
-  );
+  return <FieldList fields={rows} className="crm-bridge-connection-test-detail" testId="connection-test-detail" />;
 }
 
 /** Sends a test alert to the webhook and says whether it arrived. */
