@@ -15,6 +15,7 @@ import { failJob } from '../../sidecar/src/queue/failJob.ts';
 import { LeaseLostError } from '../../sidecar/src/queue/leaseLost.ts';
 import { pruneOnce } from '../../sidecar/src/pruner.ts';
 import { supportsSkipLocked } from '../../sidecar/src/db/supportsSkipLocked.ts';
+import { retryDeadlock } from '../../sidecar/src/db/retryDeadlock.ts';
 
 const PREFIX = 'qt_';
 /** How soon a killed replica's claims must be taken back. */
@@ -194,6 +195,54 @@ describe.each([
     expect(new Set(ids).size).toBe(ids.length);
     const orders = claims.flat().map((e) => e.crm_order_id);
     expect(new Set(orders).size).toBe(orders.length);
+  });
+});
+
+describe('a deadlock between claims', () => {
+  it('runs the victim again once the server has rolled it back, and gives up on anything else or after its tries', async () => {
+    await reset();
+    const ids = await enqueue(Array.from({ length: 40 }, (_, i) => ({ crm: `D${i}` })));
+    const [a, b] = ids;
+    // The other side locks a and many more rows (so the server picks the lighter transaction, ours,
+    // as the victim), then reaches for b, which ours holds while it waits for a.
+    const other = await dbPool().getConnection();
+    const runs: number[] = [];
+    try {
+      await other.query('SET SESSION innodb_lock_wait_timeout = 10');
+      await other.query('BEGIN');
+      // Row by row on the primary key: a range statement could lock b on its way.
+      for (const id of ids.filter((id) => id !== b)) await other.query(`UPDATE ${PREFIX}crm_bridge_inbox SET attempts = 7 WHERE id = ?`, [id]);
+      let inB!: () => void;
+      const holdsB = new Promise<void>((r) => (inB = r));
+      const ours = retryDeadlock(() =>
+        h.db.transaction().execute(async (trx) => {
+          runs.push(Date.now());
+          await trx.updateTable('crm_bridge_inbox').set({ attempts: 1 }).where('id', '=', b!).execute();
+          inB();
+          await trx.updateTable('crm_bridge_inbox').set({ attempts: 1 }).where('id', '=', a!).execute();
+        }),
+      );
+      await holdsB;
+      // Ours is now waiting for a; this closes the cycle.
+      await new Promise((r) => setTimeout(r, 200));
+      await other.query(`UPDATE ${PREFIX}crm_bridge_inbox SET attempts = 7 WHERE id = ?`, [b]);
+      await other.query('COMMIT');
+      await ours;
+    } finally {
+      other.release();
+    }
+    expect(runs).toHaveLength(2);
+    expect(await rowState(a!)).toMatchObject({ attempts: 1 });
+    expect(await rowState(b!)).toMatchObject({ attempts: 1 });
+
+    const notDeadlock = Object.assign(new Error('Duplicate entry'), { errno: 1062 });
+    let tries = 0;
+    await expect(retryDeadlock(() => Promise.reject(notDeadlock).finally(() => tries++), { pauseMs: 1 })).rejects.toBe(notDeadlock);
+    expect(tries).toBe(1);
+    const deadlock = Object.assign(new Error('Deadlock found'), { errno: 1213 });
+    tries = 0;
+    await expect(retryDeadlock(() => Promise.reject(deadlock).finally(() => tries++), { tries: 3, pauseMs: 1 })).rejects.toBe(deadlock);
+    expect(tries).toBe(3);
   });
 });
 

@@ -9,6 +9,7 @@
 // (never by the holder itself, which is alive since it claims).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { retryDeadlock } from '../db/retryDeadlock.js';
 import { QUEUES, tableOf, type QueueName } from './queues.js';
 
 export interface ClaimedEvent {
@@ -108,38 +109,44 @@ export async function claimQueue(db: Kysely<Database>, queue: QueueName, opts: C
   const ids = candidates.map((c) => c.id);
   const lockedUntil = new Date(now.getTime() + opts.leaseMs);
 
+  // Two workers leasing overlapping candidates at once can deadlock on the rows' index entries; the
+  // server rolls the victim back whole, so its claim runs again.
   let claimedIds: number[];
   if (opts.skipLocked) {
-    claimedIds = await db.transaction().execute(async (trx) => {
-      const locked = await trx
-        .selectFrom(table)
-        .select('id')
-        .where('id', 'in', ids)
-        .where(claimable(queue, now, t))
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      const lockedIds = locked.map((r) => r.id);
-      if (lockedIds.length > 0) {
-        await trx
-          .updateTable(table)
-          .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
-          .where('id', 'in', lockedIds)
+    claimedIds = await retryDeadlock(() =>
+      db.transaction().execute(async (trx) => {
+        const locked = await trx
+          .selectFrom(table)
+          .select('id')
+          .where('id', 'in', ids)
+          .where(claimable(queue, now, t))
+          .forUpdate()
+          .skipLocked()
           .execute();
-      }
-      return lockedIds;
-    });
+        const lockedIds = locked.map((r) => r.id);
+        if (lockedIds.length > 0) {
+          await trx
+            .updateTable(table)
+            .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
+            .where('id', 'in', lockedIds)
+            .execute();
+        }
+        return lockedIds;
+      }),
+    );
   } else {
     // One statement: only rows still claimable are taken. The rows are written with the worker id
     // itself, never a passing token: a process killed between two statements would leave rows under
     // a name no heartbeat and no restart could ever match. The claim's rows are those of this
     // worker with this lease end (the worker claims one call at a time).
-    await db
-      .updateTable(table)
-      .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
-      .where('id', 'in', ids)
-      .where(claimable(queue, now, t))
-      .execute();
+    await retryDeadlock(() =>
+      db
+        .updateTable(table)
+        .set({ status: 'running', locked_by: opts.workerId, locked_until: lockedUntil, attempts: sql`attempts + 1` })
+        .where('id', 'in', ids)
+        .where(claimable(queue, now, t))
+        .execute(),
+    );
     const mine = await db
       .selectFrom(table)
       .select('id')
