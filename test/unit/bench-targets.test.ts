@@ -10,7 +10,7 @@ const measures = (over: Partial<RealMeasures> = {}): RealMeasures => ({
   sidecarBest: { run: 'concurrency 64', events_per_s: 14.8 },
   recovery: [{ run: 'restart, same worker id', taken_back_s: 0.9 }],
   receiver: { receiver_per_s: 170, floor_per_s: 198, receiver_p99_ms: 48, floor_p99_ms: 45.6, receiver_cpu_ms: 8.4, floor_cpu_ms: 6.9 },
-  orderSave: { overhead_ms: 1.2, save_ms_without_plugin: 13.6 },
+  orderSave: { overhead_ms: 1.2, save_ms_without_plugin: 13.6, outbox_write_ms: 1.1 },
   writeCeiling: [
     { processes: 1, orders_per_s: 9.2 },
     { processes: 4, orders_per_s: 15.6 },
@@ -40,10 +40,10 @@ describe('the real-WooCommerce targets', () => {
   });
 
   it('the receiver and the order save name the figures behind a miss; met ones carry no reason', () => {
-    const rows = realTargets(measures({ receiver: { receiver_per_s: 165, floor_per_s: 198, receiver_p99_ms: 56.7, floor_p99_ms: 45.6, receiver_cpu_ms: 8.4, floor_cpu_ms: 6.9 }, orderSave: { overhead_ms: 2.86, save_ms_without_plugin: 13.6 } }));
+    const rows = realTargets(measures({ receiver: { receiver_per_s: 165, floor_per_s: 198, receiver_p99_ms: 56.7, floor_p99_ms: 45.6, receiver_cpu_ms: 8.4, floor_cpu_ms: 6.9 }, orderSave: { overhead_ms: 2.86, save_ms_without_plugin: 13.6, outbox_write_ms: 2.41 } }));
     expect(byTarget(rows, 'receiver').reason).toMatch(/^the receiver used 8\.4 ms of CPU a request against the floor's 6\.9 ms .*the floor's own p99 was 45\.6 ms$/);
     expect(byTarget(rows, 'order save')).toMatchObject({ met: false, value: '2.86 ms' });
-    expect(byTarget(rows, 'order save').reason).toMatch(/^a save took 13\.6 ms without the plugin/);
+    expect(byTarget(rows, 'order save').reason).toMatch(/^a save took 13\.6 ms without the plugin; the end-of-request write alone .* took 2\.41 ms$/);
     expect(rows.filter((r) => r.met).every((r) => r.reason === undefined)).toBe(true);
   });
 });
