@@ -95,7 +95,14 @@ async function realRun(ctx: BenchContext, quick: boolean) {
   // The receiver beside its floor: a must-use route doing only the same signature check and insert.
   const receiverRun = await receiverVsFloor(ctx, { clients: 4, seconds: quick ? 3 : 15 });
   const [floorRow, receiverRow] = [receiverRun.rows.find((r) => r.route === 'floor')!, receiverRun.rows.find((r) => r.route === 'receiver')!];
-  const receiver = { receiver_per_s: receiverRow.req_per_s, floor_per_s: floorRow.req_per_s, receiver_p99_ms: receiverRow.p99_ms };
+  const receiver = {
+    receiver_per_s: receiverRow.req_per_s,
+    floor_per_s: floorRow.req_per_s,
+    receiver_p99_ms: receiverRow.p99_ms,
+    floor_p99_ms: floorRow.p99_ms,
+    receiver_cpu_ms: receiverRow.cpu_ms_per_req,
+    floor_cpu_ms: floorRow.cpu_ms_per_req,
+  };
   const targets = realTargets({
     asShipped: actionScheduler.rows[0]!,
     asTuned: actionScheduler.rows[1]!,
@@ -104,6 +111,7 @@ async function realRun(ctx: BenchContext, quick: boolean) {
     recovery: recovery.rows,
     receiver,
     orderSave: orderSave.rows[0]!,
+    writeCeiling: ceiling.rows,
   });
   return { sizes, action_scheduler: actionScheduler, write_ceiling: ceiling, sidecar, recovery, receiver: receiverRun, order_save: orderSave, targets };
 }
@@ -133,7 +141,7 @@ export function headline(w: { version: string; hpos?: boolean }, wordpress: stri
 
 export function summary(results: Record<string, unknown>): string {
   type Section = { method?: string; rows: Record<string, unknown>[] };
-  const r = results as Record<string, Section> & { woocommerce: { version: string; hpos?: boolean }; targets: { met: boolean }[] };
+  const r = results as Record<string, Section> & { woocommerce: { version: string; hpos?: boolean }; targets: { target: string; value: unknown; met: boolean; reason?: string }[] };
   const tag = r.woocommerce.version === 'standin' ? ' (stand-in)' : ` (WooCommerce ${r.woocommerce.version}, ${r.woocommerce.hpos ? 'HPOS' : 'posts'})`;
   const sections: [string, string][] =
     r.woocommerce.version === 'standin'
@@ -155,7 +163,7 @@ export function summary(results: Record<string, unknown>): string {
         ];
   return [
     `### Targets${tag}`,
-    table(r.targets.map((t) => ({ ...t, met: t.met ? 'met' : 'missed' }))),
+    table(r.targets.map((t) => ({ target: t.target, value: t.value, met: t.met ? 'met' : 'missed', why: t.reason ?? '' }))),
     ...sections.flatMap(([key, title]) => [`### ${title}${tag}`, table(r[key]!.rows)]),
   ].join('\n\n');
 }

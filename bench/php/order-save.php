@@ -38,13 +38,17 @@ $plugin = static function ( bool $on ) use ( $hooks ): void {
 		}
 	}
 };
-$save = static function ( int $id ): float {
+$flushes = array();
+$save    = static function ( int $id ) use ( &$flushes ): float {
 	$t = hrtime( true );
 	$o = wc_get_order( $id );
 	$o->set_billing_email( 'x' . wp_rand() . '@shop.test' );
 	$o->save();
+	$f = hrtime( true );
 	\CrmBridge\Outbox::flush();
-	return ( hrtime( true ) - $t ) / 1e6;
+	$end       = hrtime( true );
+	$flushes[] = ( $end - $f ) / 1e6;
+	return ( $end - $t ) / 1e6;
 };
 $median = static function ( array $times ): float {
 	sort( $times );
@@ -59,11 +63,15 @@ $times = array(
 	'with'    => array(),
 	'without' => array(),
 );
+$flush_with = array();
 foreach ( array_chunk( $ids, 2 ) as $k => $pair ) {
 	$sides = 0 === $k % 2 ? array( 'with', 'without' ) : array( 'without', 'with' );
 	foreach ( $pair as $j => $id ) {
 		$plugin( 'with' === $sides[ $j ] );
 		$times[ $sides[ $j ] ][] = $save( $id );
+		if ( 'with' === $sides[ $j ] ) {
+			$flush_with[] = end( $flushes );
+		}
 	}
 }
 $plugin( true );
@@ -71,6 +79,8 @@ echo wp_json_encode(
 	array(
 		'save_ms_with_plugin'    => $median( $times['with'] ),
 		'save_ms_without_plugin' => $median( $times['without'] ),
+		// The end-of-request write alone: the order read back, its snapshot, the outbox insert.
+		'outbox_write_ms'        => $median( $flush_with ),
 		'pairs'                  => count( $times['without'] ),
 	)
 ), "\n";

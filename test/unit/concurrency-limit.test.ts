@@ -42,6 +42,29 @@ describe('the concurrency limit', () => {
     expect(t.changes.at(-1)).toMatchObject({ to: 24 });
   });
 
+  it('doubles each window at first (slow start), until the job time climbs; then grows one per job', () => {
+    const t = setup(256);
+    t.finish(4, 150);
+    t.finish(8, 150);
+    expect(t.changes.map((c) => [c.from, c.to])).toEqual([
+      [16, 32],
+      [32, 64],
+    ]);
+    // Job time 1.6 times the baseline for 4 times the work in flight: still worth growing, but the knee is near.
+    t.finish(16, 240);
+    expect(t.limit.current).toBe(64 + 16);
+    t.finish(20, 240);
+    expect(t.limit.current).toBe(80 + 20);
+  });
+
+  it('a drop ends slow start', () => {
+    const t = setup(256);
+    t.finish(1, 150, { kind: 'drop' });
+    expect(t.limit.current).toBe(14);
+    t.finish(4, 150);
+    expect(t.limit.current).toBe(14 + 4);
+  });
+
   it('does not grow while less than half of the limit is in use', () => {
     const t = setup(64);
     t.finish(200, 150, OK, 4);
@@ -100,7 +123,7 @@ describe('the concurrency limit', () => {
   });
 
   it('backs off when the job time climbs well above its recent minimum (queueing), and stops growing when it climbs a little', () => {
-    const t = setup(64, { initial: 20 });
+    const t = setup(64, { initial: 20, slowStart: false });
     t.finish(5, 150);
     const grown = t.limit.current;
     // One more per job that went well.
@@ -123,7 +146,7 @@ describe('the concurrency limit', () => {
   });
 
   it('follows a lasting change of job time: once the slow windows are all it remembers, it grows again', () => {
-    const t = setup(64, { initial: 20, windowsRemembered: 3 });
+    const t = setup(64, { initial: 20, windowsRemembered: 3, slowStart: false });
     t.finish(10, 100);
     for (let i = 0; i < 10; i++) t.finish(t.limit.current, 1000);
     const low = Math.min(...t.changes.map((c) => c.to));

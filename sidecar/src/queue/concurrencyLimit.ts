@@ -2,7 +2,9 @@
 // concurrency-limits' AIMDLimit (one more per job that went well while at least half the limit is used,
 // ×0.9 on a drop), applied once per window of jobs, with a latency check in the spirit of Gradient2Limit: a
 // window whose job time climbed above the recent minimum by more than its extra work in flight explains
-// (Little's law: throughput fell) backs off. Pure: time comes from the injected clock.
+// (Little's law: throughput fell) backs off. It starts as TCP does (slow start): the limit doubles each
+// window until the first sign of the knee (a drop, or the job time climbing), so a fresh replica reaches
+// its working point in a few windows instead of many. Pure: time comes from the injected clock.
 import type { Clock } from '../clock.js';
 import { TransientError, type BridgeError, type RetryAfter } from '../errors.js';
 import { retryAfterDelay } from '../net/retryAfter.js';
@@ -36,6 +38,9 @@ export interface LimitOptions {
   windowsRemembered: number;
   /** A Retry-After longer than this pauses new work only this long (each event's retry still waits it out). */
   maxPauseMs: number;
+  /** Double the limit after each window that used it with the job time near its baseline, until the first
+   * drop, latency back-off or climbing job time; then grow additively. */
+  slowStart: boolean;
 }
 
 export const DEFAULT_LIMIT_OPTIONS: LimitOptions = {
@@ -47,6 +52,7 @@ export const DEFAULT_LIMIT_OPTIONS: LimitOptions = {
   growthTolerance: 1.5,
   windowsRemembered: 10,
   maxPauseMs: 60_000,
+  slowStart: true,
 };
 
 export type LimitChangeReason = 'growth' | 'drop' | 'latency' | 'ceiling';
@@ -91,6 +97,7 @@ export class ConcurrencyLimit {
   private readonly recent: { meanMs: number; limit: number }[] = [];
   private pausedUntil = 0;
   private lastDropAt = Number.NEGATIVE_INFINITY;
+  private slowStart: boolean;
 
   /** The ceiling is unbounded until setCeiling gives the configured one. */
   constructor(
@@ -101,6 +108,7 @@ export class ConcurrencyLimit {
     this.options = { ...DEFAULT_LIMIT_OPTIONS, ...options };
     this.ceiling = Number.POSITIVE_INFINITY;
     this.value = this.clamp(this.options.initial);
+    this.slowStart = this.options.slowStart;
   }
 
   /** The number of jobs to keep in flight now. */
@@ -146,7 +154,10 @@ export class ConcurrencyLimit {
     // the job time climbs no faster than the limit, the extra jobs are being served, not queued.
     const slower = meanMs <= baselineMs ? 1 : meanMs / baselineMs;
     const busier = Math.max(1, this.value / baseline.limit);
+    // The knee shows first as a job time that climbs: slow start ends there.
+    if (slower > this.options.growthTolerance) this.slowStart = false;
     if (slower > this.options.latencyTolerance * busier) this.decrease('latency', { meanMs, baselineMs });
+    else if (used && this.slowStart) this.change(this.clamp(this.value * 2), 'growth', { meanMs, baselineMs });
     else if (used && (slower <= this.options.growthTolerance || slower < busier)) this.change(this.clamp(this.value + Math.max(this.options.increase, this.window.samples)), 'growth', { meanMs, baselineMs });
     else this.newWindow();
   }
@@ -158,6 +169,7 @@ export class ConcurrencyLimit {
   }
 
   private decrease(reason: 'drop' | 'latency', judged: { meanMs?: number; baselineMs?: number } = {}): void {
+    this.slowStart = false;
     const now = this.clock.now().getTime();
     // Drops close together come from one overload: as TCP does, at most one decrease per job time.
     if (reason === 'drop' && now - this.lastDropAt < (this.recent.at(-1)?.meanMs ?? 0)) return;
