@@ -144,7 +144,10 @@ describe('deliveries tab', () => {
     await page.getByLabel('State').selectOption('dead');
     await page.getByLabel('Subscription').selectOption({ label: name });
     const rows = page.getByTestId('deliveries').locator('tbody tr');
-    await rows.filter({ hasText: 'Dead' }).nth(n - 1).waitFor();
+    // Only once the list holds this subscription's dead deliveries alone: a box checked in a list that is
+    // then replaced would not stay checked.
+    const listed = async () => `${await rows.count()}/${(await rows.allTextContents()).filter((t) => t.includes(name) && t.includes('Dead')).length}`;
+    await expect.poll(listed, { timeout: 15_000 }).toBe(`${n}/${n}`);
     const received = r.received.length;
     await page.getByRole('checkbox', { name: 'Select all' }).check();
     await page.getByRole('button', { name: 'Replay selected' }).click();
@@ -155,7 +158,7 @@ describe('deliveries tab', () => {
     await page.reload();
     await page.getByLabel('State').selectOption('dead');
     await page.getByLabel('Subscription').selectOption({ label: name });
-    await rows.filter({ hasText: 'Dead' }).nth(n - 1).waitFor();
+    await expect.poll(listed, { timeout: 15_000 }).toBe(`${n}/${n}`);
     await page.getByRole('checkbox', { name: `Select delivery ${dead[0]!.webhook_id}` }).check();
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Discard selected' }).click();
