@@ -3,9 +3,8 @@
 // from its output and run with bash as one pasted block, and what the step claims is checked in the
 // shop, the sync log and the CRM simulator. Ctrl-C then stops the demo.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, readState } from '../stack/stack.ts';
 import { ROOT, stackDir } from '../stack/paths.ts';
@@ -64,13 +63,10 @@ beforeAll(async () => {
   // A fresh stack each run: the demo's seeded CRM orders start at version 0 on every start.
   await down(STACK);
   rmSync(stackDir(STACK), { recursive: true, force: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, CRM_BRIDGE_DEMO_STACK: STACK };
-  // The demo that reads CRM_BRIDGE_WOOCOMMERCE takes `standin` for the stand-in on purpose; before it
-  // did, the stack read the variable as a release's path, and the stand-in was what it ran without one.
-  const demoDir = join(ROOT, 'demo');
-  const demoReadsIt = readdirSync(demoDir).some((f) => /\.(ts|mjs)$/.test(f) && readFileSync(join(demoDir, f), 'utf8').includes('CRM_BRIDGE_WOOCOMMERCE'));
-  if (demoReadsIt) env.CRM_BRIDGE_WOOCOMMERCE = 'standin';
-  else delete env.CRM_BRIDGE_WOOCOMMERCE;
+  // The stand-in, named on purpose (the demo would otherwise try a download); under `npm run test:woo`
+  // the release it was given.
+  const release = process.env.CRM_BRIDGE_WOOCOMMERCE && process.env.CRM_BRIDGE_WOOCOMMERCE !== 'standin' ? process.env.CRM_BRIDGE_WOOCOMMERCE : undefined;
+  const env: NodeJS.ProcessEnv = { ...process.env, CRM_BRIDGE_DEMO_STACK: STACK, CRM_BRIDGE_WOOCOMMERCE: release ?? 'standin' };
   // Its own process group, so that SIGINT reaches it as a terminal's Ctrl-C does.
   demo = spawn('npx', ['tsx', 'demo/demo.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
