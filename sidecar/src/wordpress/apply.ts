@@ -66,16 +66,23 @@ export function wordpressApply(opts: WordPressSite & { timeoutMs?: number }): Ap
   };
 }
 
-/** Groups submissions into batches of at most maxBatch, waiting at most maxWaitMs for company. */
+/**
+ * Groups submissions into batches of at most maxBatch, waiting at most maxWaitMs for company. At most
+ * maxInFlight requests are out at once; what is submitted meanwhile waits and goes out together when
+ * one comes back (group commit). Each request pays for loading WordPress and WooCommerce, so under load
+ * the batches grow and that cost is shared, while a lone transition still leaves after maxWaitMs.
+ */
 export class ApplyBatcher {
   private pending: { transition: Transition; resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
 
   constructor(
     private readonly apply: ApplyFn,
     private readonly signal: AbortSignal,
     private readonly maxBatch = 50,
     private readonly maxWaitMs = 15,
+    private readonly maxInFlight = 4,
   ) {}
 
   submit(transition: Transition): Promise<ApplyResult> {
@@ -89,15 +96,23 @@ export class ApplyBatcher {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // Every request slot is taken: the batch grows until one comes back.
+    if (this.inFlight >= this.maxInFlight) return;
     const batch = this.pending.splice(0, this.maxBatch);
     if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), 0);
     if (batch.length === 0) return;
+    this.inFlight++;
     this.apply(
       batch.map((b) => b.transition),
       this.signal,
-    ).then(
-      (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
-      (err: unknown) => batch.forEach((b) => b.reject(err)),
-    );
+    )
+      .then(
+        (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+        (err: unknown) => batch.forEach((b) => b.reject(err)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.pending.length > 0) this.flush();
+      });
   }
 }
