@@ -2,6 +2,7 @@
 // view, which is all a dedicated database user may read; falls back to wp_options where the view is
 // missing or not granted, for a sidecar that uses the WordPress database login.
 import type { Kysely } from 'kysely';
+import { errnoOf } from './errno.js';
 import { OPTIONS_VIEW, type Database } from './schema.js';
 
 /** The only options the view holds. */
@@ -12,7 +13,7 @@ const ER_NO_SUCH_TABLE = 1146;
 
 /** True for the errors that mean "this database user cannot use the view": missing, or not granted. */
 export function isViewUnavailable(err: unknown): boolean {
-  const errno = typeof err === 'object' && err !== null && 'errno' in err ? (err as { errno: unknown }).errno : undefined;
+  const errno = errnoOf(err);
   return errno === ER_NO_SUCH_TABLE || errno === ER_TABLEACCESS_DENIED_ERROR;
 }
 

@@ -1,45 +1,28 @@
 // Runs a statement or transaction again when the server chose it as a deadlock's victim. InnoDB
 // rolls the victim back whole, so running it again is safe; two workers claiming overlapping rows
 // at the same moment can meet this in the ordinary course of work.
-const ER_LOCK_DEADLOCK = 1213;
+import { errnoOf } from './errno.js';
 
-export function isDeadlock(err: unknown): boolean {
-  return (
-    typeof err === "object" &&
-    err !== null &&
-    "errno" in err &&
-    (err as { errno: unknown }).errno === ER_LOCK_DEADLOCK
-  );
-}
+const ER_LOCK_DEADLOCK = 1213;
 
 export interface DeadlockRetry {
   /** Runs in all, the first included. */
   tries: number;
   /** Upper bound of the random pause before the first rerun; doubles each rerun. */
   pauseMs: number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
 const defaults: DeadlockRetry = { tries: 5, pauseMs: 20 };
 
-export async function retryDeadlock<T>(
-  run: () => Promise<T>,
-  opts: Partial<DeadlockRetry> = {},
-): Promise<T> {
-  const {
-    tries,
-    pauseMs,
-    sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
-    random = Math.random,
-  } = { ...defaults, ...opts };
+export async function retryDeadlock<T>(run: () => Promise<T>, opts: Partial<DeadlockRetry> = {}): Promise<T> {
+  const { tries, pauseMs } = { ...defaults, ...opts };
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (err) {
-      if (!isDeadlock(err) || attempt >= tries) throw err;
+      if (errnoOf(err) !== ER_LOCK_DEADLOCK || attempt >= tries) throw err;
       // Full jitter, so the two victims of one deadlock do not meet again at once.
-      await sleep(Math.floor(random() * pauseMs * 2 ** (attempt - 1)));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * pauseMs * 2 ** (attempt - 1))));
     }
   }
 }
