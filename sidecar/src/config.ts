@@ -52,6 +52,12 @@ export const configSchema = z.object({
     .stringbool({ truthy: ['1', 'true', 'yes'], falsy: ['0', 'false', 'no'], error: 'must be 1, true or yes (allow private addresses) or 0, false or no (the default)' })
     .default(false),
   CRM_BRIDGE_HEARTBEAT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').default(5),
+  CRM_BRIDGE_WRITE_REQUESTS: z.coerce
+    .number({ error: 'must be a number of requests (1-64)' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(64, 'must be at most 64')
+    .default(4),
 });
 
 export type Env = z.infer<typeof configSchema>;
@@ -70,6 +76,10 @@ export interface Config {
   settingsTtlMs: number;
   /** Requests to CRM and subscriber addresses may go to loopback and private networks (local and test setups only). */
   outbound: { allowPrivateUrls: boolean };
+  /** The most requests to the plugin's write endpoint one sidecar has out at once: each one keeps a PHP
+   * process busy, so it follows the PHP workers WordPress has for the sidecar (what arrives meanwhile
+   * waits and goes out in one batch). */
+  writeRequests: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queue: { claimMode: e.CRM_BRIDGE_CLAIM_MODE, leaseMs: e.CRM_BRIDGE_LEASE_SECONDS * 1000, pollMs: e.CRM_BRIDGE_POLL_MS },
     settingsTtlMs: e.CRM_BRIDGE_SETTINGS_TTL_MS,
     outbound: { allowPrivateUrls: e.CRM_BRIDGE_ALLOW_PRIVATE_URLS },
+    writeRequests: e.CRM_BRIDGE_WRITE_REQUESTS,
   };
 }
 

@@ -103,7 +103,7 @@ async function main(): Promise<number> {
   const breakers = new CircuitBreakers(clock);
   const endpointBreakers = new CircuitBreakers(clock);
   const wp = { url: config.wordpress.url, user: config.wordpress.user, appPassword: config.wordpress.appPassword };
-  const batcher = new ApplyBatcher(wordpressApply(wp), shutdown.signal);
+  const batcher = new ApplyBatcher(wordpressApply(wp), shutdown.signal, { maxInFlight: config.writeRequests });
   // Every request to a CRM or subscriber address goes through this one guarded client.
   const outbound = createOutboundClient({ allowPrivate: config.outbound.allowPrivateUrls });
   if (config.outbound.allowPrivateUrls) log.warn('CRM_BRIDGE_ALLOW_PRIVATE_URLS is set: CRM and subscriber addresses may reach loopback and private networks');

@@ -21,7 +21,7 @@ const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 describe('the apply batcher', () => {
   it('sends a lone transition after its short wait, and holds later ones while every request slot is taken', async () => {
     const e = endpoint();
-    const batcher = new ApplyBatcher(e.apply, new AbortController().signal, 50, 5, 1);
+    const batcher = new ApplyBatcher(e.apply, new AbortController().signal, { maxWaitMs: 5, maxInFlight: 1 });
     const first = batcher.submit(transition('a'));
     await tick(20);
     expect(e.calls.map((c) => c.ids)).toEqual([['a']]);
@@ -39,7 +39,7 @@ describe('the apply batcher', () => {
 
   it('keeps to its batch size and its number of requests, and a failed request fails only its own batch', async () => {
     const e = endpoint();
-    const batcher = new ApplyBatcher(e.apply, new AbortController().signal, 2, 5, 2);
+    const batcher = new ApplyBatcher(e.apply, new AbortController().signal, { maxBatch: 2, maxWaitMs: 5, maxInFlight: 2 });
     const results = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => batcher.submit(transition(id)).then((r) => r.outcome, (err: Error) => err.message));
     await tick(20);
     expect(e.calls.map((c) => c.ids)).toEqual([

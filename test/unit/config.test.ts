@@ -15,7 +15,20 @@ describe('sidecar configuration', () => {
     expect(config.wordpress.url).toBe('https://shop.example');
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.heartbeatMs).toBe(5000);
+    expect(config.writeRequests).toBe(4);
     expect(config.workerId.length).toBeGreaterThan(0);
+  });
+
+  it('takes the number of write requests from the environment, and names the variable when it is not a count from 1 to 64', () => {
+    expect(loadConfig({ ...valid, CRM_BRIDGE_WRITE_REQUESTS: '12' }).writeRequests).toBe(12);
+    for (const [value, message] of [
+      ['0', 'must be at least 1'],
+      ['65', 'must be at most 64'],
+      ['2.5', 'must be a whole number'],
+      ['many', 'must be a number of requests (1-64)'],
+    ] as const) {
+      expect(() => loadConfig({ ...valid, CRM_BRIDGE_WRITE_REQUESTS: value })).toThrow(`CRM_BRIDGE_WRITE_REQUESTS ${message}`);
+    }
   });
 
   it('reports every wrong or missing value on its own line, naming the variable', () => {

@@ -72,18 +72,32 @@ export function wordpressApply(opts: WordPressSite & { timeoutMs?: number }): Ap
  * one comes back (group commit). Each request pays for loading WordPress and WooCommerce, so under load
  * the batches grow and that cost is shared, while a lone transition still leaves after maxWaitMs.
  */
+export interface ApplyBatcherOptions {
+  /** The most transitions in one request. */
+  maxBatch?: number;
+  /** How long a transition waits for company before its request leaves. */
+  maxWaitMs?: number;
+  /** The most requests out at once (CRM_BRIDGE_WRITE_REQUESTS). */
+  maxInFlight?: number;
+}
+
 export class ApplyBatcher {
   private pending: { transition: Transition; resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
+  private readonly maxBatch: number;
+  private readonly maxWaitMs: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly apply: ApplyFn,
     private readonly signal: AbortSignal,
-    private readonly maxBatch = 50,
-    private readonly maxWaitMs = 15,
-    private readonly maxInFlight = 4,
-  ) {}
+    { maxBatch = 50, maxWaitMs = 15, maxInFlight = 4 }: ApplyBatcherOptions = {},
+  ) {
+    this.maxBatch = maxBatch;
+    this.maxWaitMs = maxWaitMs;
+    this.maxInFlight = maxInFlight;
+  }
 
   submit(transition: Transition): Promise<ApplyResult> {
     return new Promise((resolve, reject) => {
