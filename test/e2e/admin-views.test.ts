@@ -129,7 +129,14 @@ describe('admin views', () => {
       const row = page.getByTestId('subscriptions').getByRole('row').filter({ hasText: name });
       await row.getByRole('button', { name: 'Send test event' }).click();
       await page.locator('.crm-bridge-admin').getByText(`Test event queued for ${name}.`).waitFor();
-      await waitFor('the test event', async () => receiver.received.some((m) => m.body.type === 'test'));
+      await waitFor('the test event', async () => receiver.received.some((m) => m.body.type === 'test')).catch(async (err: Error) => {
+        // What the queue and the sidecar say, so that a miss can be told apart from a slow stack.
+        const [rows] = await dbPool().query(
+          'SELECT o.id, o.status, o.attempts, o.run_after, o.locked_by, o.last_status_code, o.last_error_class, o.last_error FROM wp_crm_bridge_outbox o JOIN wp_crm_bridge_subscriptions s ON s.id = o.subscription_id WHERE s.name = ?',
+          [name],
+        );
+        throw new Error(`${err.message}\noutbox rows of ${name}: ${JSON.stringify(rows)}\nthe sidecar's last output:\n${sidecar.output().slice(-4000)}`);
+      });
       expect(receiver.received.find((m) => m.body.type === 'test')!.verified).toBe(true);
       await screenshot(page, 'admin-subscriptions');
       await open('subscriptions');

@@ -23,6 +23,14 @@ describe('WooCommerce stand-in', () => {
     expect(order.line_items).toMatchObject([{ name: 'Mug', quantity: 2, product_id: mug.id }]);
   });
 
+  it('answers an order with its links, even when _fields names only some fields, as WooCommerce does', async () => {
+    const order = await createOrder({ status: 'pending' });
+    const res = await rest(`/wc/v3/orders/${order.id}?_fields=id,status`, { session: await adminSession() });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['id', 'status', '_links']);
+    expect(body._links).toMatchObject({ self: [{ href: expect.stringMatching(new RegExp(`/wc/v3/orders/${order.id}$`)) }], collection: [{ href: expect.stringMatching(/\/wc\/v3\/orders$/) }] });
+  });
+
   it('refuses a line item that names no product, as WooCommerce does', async () => {
     const res = await rest('/wc/v3/orders', { method: 'POST', session: await adminSession(), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ line_items: [{ name: 'Mug', quantity: 1, total: '9.95' }] }) });
     expect(res.status).toBe(400);

@@ -4,7 +4,8 @@
  * and class-wc-rest-order-notes-controller.php: enough of `/wc/v3/orders` for tests to create, read,
  * update and delete orders and read their notes (fields: id, status, currency, total, billing.email,
  * line_items[name, quantity, total, product_id or sku], meta_data[key, value], date_created_gmt,
- * date_modified_gmt). A new line item must name its product, as in WooCommerce. Permission: the shop-order capabilities WooCommerce grants administrators and
+ * date_modified_gmt, and `_links` as WooCommerce adds them even under `_fields`). A new line item must
+ * name its product, as in WooCommerce. Permission: the shop-order capabilities WooCommerce grants administrators and
  * shop managers.
  *
  * @package WooCommerceStandin
@@ -85,7 +86,9 @@ final class WC_REST_Orders_Standin {
 		$order = new WC_Order();
 		self::apply( $order, $request );
 		$order->save();
-		return new WP_REST_Response( self::prepare( wc_get_order( $order->get_id() ) ), 201 );
+		$response = self::response( wc_get_order( $order->get_id() ) );
+		$response->set_status( 201 );
+		return $response;
 	}
 
 	/**
@@ -102,7 +105,8 @@ final class WC_REST_Orders_Standin {
 				'order'   => (string) ( $request['order'] ?? 'desc' ),
 			)
 		);
-		return array_map( array( self::class, 'prepare' ), $orders );
+		// prepare_response_for_collection(): each item carries its links.
+		return array_map( static fn( $o ) => self::prepare( $o ) + array( '_links' => self::links( $o ) ), $orders );
 	}
 
 	/**
@@ -112,7 +116,7 @@ final class WC_REST_Orders_Standin {
 	 */
 	public static function get( WP_REST_Request $request ) {
 		$order = wc_get_order( (int) $request['id'] );
-		return $order ? self::prepare( $order ) : self::not_found();
+		return $order ? self::response( $order ) : self::not_found();
 	}
 
 	/**
@@ -127,7 +131,7 @@ final class WC_REST_Orders_Standin {
 		}
 		self::apply( $order, $request );
 		$order->save();
-		return self::prepare( wc_get_order( $order->get_id() ) );
+		return self::response( wc_get_order( $order->get_id() ) );
 	}
 
 	/**
@@ -203,6 +207,31 @@ final class WC_REST_Orders_Standin {
 		if ( isset( $request['status'] ) ) {
 			$order->set_status( (string) $request['status'] );
 		}
+	}
+
+	/**
+	 * The response of one order, with its links: WooCommerce adds them whatever `_fields` asks for, so
+	 * `?_fields=id,status` still answers `_links`.
+	 *
+	 * @param WC_Order $order Order.
+	 */
+	private static function response( WC_Order $order ): WP_REST_Response {
+		$response = new WP_REST_Response( self::prepare( $order ) );
+		$response->add_links( self::links( $order ) );
+		return $response;
+	}
+
+	/**
+	 * WC_REST_Orders_V2_Controller::prepare_links(): self and collection (its customer and parent links
+	 * are left out, as the stand-in's orders have neither).
+	 *
+	 * @param WC_Order $order Order.
+	 */
+	private static function links( WC_Order $order ): array {
+		return array(
+			'self'       => array( 'href' => rest_url( 'wc/v3/orders/' . $order->get_id() ) ),
+			'collection' => array( 'href' => rest_url( 'wc/v3/orders' ) ),
+		);
 	}
 
 	/**
