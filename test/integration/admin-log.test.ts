@@ -1,7 +1,7 @@
 // The sync log API: filters, keyset paging, and an entry's detail with personal data and secrets masked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminSession, closePools, dbPool, rest, type Session } from '../support/stack.ts';
-import { unique } from '../support/incoming.ts';
+import { adminSession, closePools, dbPool, rest, wpEval, type Session } from '../support/stack.ts';
+import { createOrders, unique } from '../support/incoming.ts';
 
 let session: Session;
 beforeAll(async () => {
@@ -28,6 +28,24 @@ describe('sync log API', () => {
     const today = new Date().toISOString().slice(0, 10);
     const inRange = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${crmId}&from=${today}T00:00:00Z&to=${today}T23:59:59Z`, { session })).json()) as { items: unknown[] };
     expect(inRange.items).toHaveLength(5);
+  });
+
+  it('links each row to its order’s edit screen as WooCommerce gives it, and a deleted order to none', async () => {
+    const crmId = unique('LINK');
+    const [kept, deleted] = createOrders(['pending', 'pending']) as [number, number];
+    for (const orderId of [kept, kept, deleted]) {
+      await dbPool().query(`INSERT INTO wp_crm_bridge_log (created_at, direction, decision, order_id, crm_order_id, attempt) VALUES (NOW(3), 'in', 'applied', ?, ?, 1)`, [orderId, crmId]);
+    }
+    wpEval(`wc_get_order( ${deleted} )->delete( true );`);
+    const { items } = (await (await rest(`/crm-bridge/v1/admin/log?crm_order_id=${crmId}`, { session })).json()) as { items: { order_id: number; order_edit_url: string | null }[] };
+    // The HPOS screen (admin.php?page=wc-orders&action=edit&id=N), or post.php?post=N&action=edit under posts storage.
+    const own = wpEval(`echo wc_get_order( ${kept} )->get_edit_order_url();`);
+    expect(own).toMatch(new RegExp(`[?&](id|post)=${kept}(&|$)`));
+    expect(items.map((r) => [r.order_id, r.order_edit_url])).toEqual([
+      [deleted, null],
+      [kept, own],
+      [kept, own],
+    ]);
   });
 
   it('shows an entry with all rows of its event and the payload masked', async () => {

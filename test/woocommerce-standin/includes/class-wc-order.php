@@ -473,9 +473,10 @@ class WC_Order {
 	}
 
 	/**
-	 * Admin URL of the order edit screen (HPOS form: admin.php?page=wc-orders&action=edit&id=N).
+	 * Admin URL of the order edit screen (HPOS form: admin.php?page=wc-orders&action=edit&id=N), through
+	 * WooCommerce's filter.
 	 */
 	public function get_edit_order_url() {
-		return admin_url( 'admin.php?page=wc-orders&action=edit&id=' . $this->id );
+		return apply_filters( 'woocommerce_get_edit_order_url', admin_url( 'admin.php?page=wc-orders&action=edit&id=' . $this->id ), $this );
 	}
 }

@@ -56,12 +56,16 @@ export function DeadLettersView() {
   const items = data?.items ?? [];
   const { selected, clear, allBox, rowBox } = useSelection(items.map((d) => d.id));
 
-  /** Polls the replayed rows until each is handled, then says what became of them. */
+  /** Polls the replayed rows until each is handled, then says what became of them and lists again
+   * those that failed again (they left the list when they were queued). */
   const follow = async (ids: number[]) => {
     for (let poll = 0; poll < WATCH_POLLS; poll++) {
       await new Promise((resolve) => setTimeout(resolve, WATCH_EVERY_MS));
       const fate = replayFate(ids.length, (await getDeadLettersWatching(ids)).watched);
-      if (fate) return setOutcome(fate);
+      if (fate) {
+        reload();
+        return setOutcome(fate);
+      }
     }
     setOutcome({
       status: 'warning',

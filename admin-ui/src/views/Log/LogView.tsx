@@ -146,7 +146,7 @@ export function LogView() {
                     {e.direction === 'in' ? __('← from the CRM:', 'crm-bridge') : __('→ to a subscriber:', 'crm-bridge')} {e.decision}
                     {e.error_class ? ` (${e.error_class})` : ''}
                   </td>
-                  <td>{e.order_id && e.order_edit_url ? <a href={e.order_edit_url}>#{e.order_id}</a> : ''}</td>
+                  <td>{e.order_id ? e.order_edit_url ? <a href={e.order_edit_url}>#{e.order_id}</a> : `#${e.order_id}` : ''}</td>
                   <td>{e.crm_order_id ?? ''}</td>
                   <td>{[e.direction === 'in' ? __('the CRM', 'crm-bridge') : e.subscription_name, e.topic].filter(Boolean).join(' · ')}</td>
                   <td>{[e.from_status, e.to_status].filter(Boolean).join(' → ')}</td>

@@ -11,6 +11,7 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest\Admin;
 
+use CrmBridge\Admin\OrderLink;
 use CrmBridge\Rest\Args;
 use CrmBridge\SyncLogReader;
 
@@ -119,7 +120,11 @@ final class ListLog extends ViewRoute {
 		$per_page = (int) $request['per_page'];
 		$rows     = SyncLogReader::page( self::filter( $request ), null === $request['before_id'] ? null : (int) $request['before_id'], $per_page + 1 );
 		$more     = count( $rows ) > $per_page;
-		$items    = array_map( array( self::class, 'item' ), array_slice( $rows, 0, $per_page ) );
+		$items    = array();
+		$links    = array();
+		foreach ( array_slice( $rows, 0, $per_page ) as $row ) {
+			$items[] = self::item( $row ) + array( 'order_edit_url' => OrderLink::edit_url( $row['order_id'], $links ) );
+		}
 		return new \WP_REST_Response(
 			array(
 				'items'          => $items,
@@ -130,8 +135,9 @@ final class ListLog extends ViewRoute {
 	}
 
 	/**
-	 * A row as the API shows it: typed numbers, the detail decoded, the topic (from the queue, or from
-	 * the delivery's detail once the queue row is pruned) and the order's edit link.
+	 * A row as the API and the CSV export show it: typed numbers, the detail decoded, and the topic
+	 * (from the queue, or from the delivery's detail once the queue row is pruned). The page adds the
+	 * order's edit link.
 	 *
 	 * @param array<string, string|null> $row Row of SyncLogReader::page().
 	 * @return array<string, mixed>
@@ -140,9 +146,8 @@ final class ListLog extends ViewRoute {
 		foreach ( array( 'id', 'order_id', 'subscription_id', 'attempt', 'latency_ms' ) as $int ) {
 			$row[ $int ] = null === $row[ $int ] ? null : (int) $row[ $int ];
 		}
-		$row['detail']         = null === $row['detail'] ? null : json_decode( (string) $row['detail'], true );
-		$row['topic']          = $row['topic'] ?? ( is_array( $row['detail'] ) && is_string( $row['detail']['topic'] ?? null ) ? $row['detail']['topic'] : null );
-		$row['order_edit_url'] = $row['order_id'] ? admin_url( 'admin.php?page=wc-orders&action=edit&id=' . $row['order_id'] ) : null;
+		$row['detail'] = null === $row['detail'] ? null : json_decode( (string) $row['detail'], true );
+		$row['topic']  = $row['topic'] ?? ( is_array( $row['detail'] ) && is_string( $row['detail']['topic'] ?? null ) ? $row['detail']['topic'] : null );
 		return $row;
 	}
 

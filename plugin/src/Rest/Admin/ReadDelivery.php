@@ -11,6 +11,7 @@ declare( strict_types=1 );
 
 namespace CrmBridge\Rest\Admin;
 
+use CrmBridge\Admin\OrderLink;
 use CrmBridge\Queue\Deliveries;
 use CrmBridge\SyncLogReader;
 
@@ -76,8 +77,7 @@ final class ReadDelivery extends ViewRoute {
 	 * @return array<string, mixed>
 	 */
 	public static function with_order_link( array $delivery ): array {
-		$order                      = $delivery['order_id'] ? wc_get_order( (int) $delivery['order_id'] ) : false;
-		$delivery['order_edit_url'] = $order ? $order->get_edit_order_url() : null;
+		$delivery['order_edit_url'] = OrderLink::edit_url( $delivery['order_id'] );
 		return $delivery;
 	}
 }
