@@ -66,12 +66,6 @@ export function wordpressApply(opts: WordPressSite & { timeoutMs?: number }): Ap
   };
 }
 
-/**
- * Groups submissions into batches of at most maxBatch, waiting at most maxWaitMs for company. At most
- * maxInFlight requests are out at once; what is submitted meanwhile waits and goes out together when
- * one comes back (group commit). Each request pays for loading WordPress and WooCommerce, so under load
- * the batches grow and that cost is shared, while a lone transition still leaves after maxWaitMs.
- */
 export interface ApplyBatcherOptions {
   /** The most transitions in one request. */
   maxBatch?: number;
@@ -81,6 +75,12 @@ export interface ApplyBatcherOptions {
   maxInFlight?: number;
 }
 
+/**
+ * Groups submissions into batches of at most maxBatch, waiting at most maxWaitMs for company. At most
+ * maxInFlight requests are out at once; what is submitted meanwhile waits and goes out together when
+ * one comes back (group commit). Each request pays for loading WordPress and WooCommerce, so under load
+ * the batches grow and that cost is shared, while a lone transition still leaves after maxWaitMs.
+ */
 export class ApplyBatcher {
   private pending: { transition: Transition; resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
