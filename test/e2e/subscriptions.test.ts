@@ -129,6 +129,9 @@ describe('subscriptions', () => {
     const id = create(name, receiver.url);
     receiver.secret = ''; // Not checked here: the signature is covered by the delivery tests.
     receiver.script = [500];
+    // The 500 is for the test event: an order update another test left queued may reach this
+    // subscription first, and must not take it.
+    receiver.scriptType = 'test';
     // The first outcome must stay the latest while the screen reads it: no retry within the test.
     const outgoing = wpEval(`echo wp_json_encode( \\CrmBridge\\Settings::document()['outgoing'] ?? null );`);
     wpEval(`\\CrmBridge\\Settings::update( array( 'outgoing' => array( 'base_delay_ms' => 600000, 'max_delay_ms' => 600000 ) ) );`);

@@ -17,6 +17,8 @@ export interface TestReceiver {
   received: Received[];
   /** Status codes to answer with, in turn; 200 once they run out. */
   script: number[];
+  /** When set, only messages of this type take their answer from the script; any other gets 200. */
+  scriptType: string | null;
   delayMs: number;
   /** JSON to answer 2xx with. */
   answer: unknown;
@@ -27,7 +29,7 @@ export interface TestReceiver {
 export async function startReceiver(): Promise<TestReceiver> {
   const app = express();
   app.use(express.text({ type: '*/*' }));
-  const r: TestReceiver = { url: '', received: [], script: [], delayMs: 0, answer: { ok: true }, secret: '', close: async () => {} };
+  const r: TestReceiver = { url: '', received: [], script: [], scriptType: null, delayMs: 0, answer: { ok: true }, secret: '', close: async () => {} };
   app.post('/hook', async (req, res) => {
     const raw = String(req.body);
     let verified = false;
@@ -37,9 +39,10 @@ export async function startReceiver(): Promise<TestReceiver> {
     } catch {
       verified = false;
     }
-    r.received.push({ id: String(req.get('webhook-id')), body: JSON.parse(raw), verified, at: Date.now() });
+    const message: Received = { id: String(req.get('webhook-id')), body: JSON.parse(raw), verified, at: Date.now() };
+    r.received.push(message);
     if (r.delayMs) await new Promise((d) => setTimeout(d, r.delayMs));
-    const status = r.script.shift() ?? 200;
+    const status = (r.scriptType === null || message.body.type === r.scriptType ? r.script.shift() : undefined) ?? 200;
     res.status(status).json(status < 300 ? r.answer : { error: 'scripted' });
   });
   const server: Server = await new Promise((resolve) => {
